@@ -1,0 +1,76 @@
+/**
+ * One op, one definition: its attribute schema, type/shape inference,
+ * verification and reference semantics live together in one `OpDef`, and
+ * every stage of the compiler looks ops up here instead of matching names.
+ */
+import type { AttrSchema, Attrs } from './attrs.js';
+import { IRError } from './errors.js';
+import type { Graph } from './graph.js';
+import type { Tensor } from './tensor.js';
+import type { TensorType } from './types.js';
+
+/** What a reference implementation may ask of the interpreter. */
+export interface RefContext {
+  /** The concrete batch size `N` of this run. */
+  readonly batch: number;
+  /** The data of a named weight (for `const`). */
+  weight(name: string): Tensor;
+  /** Runs a body graph (for ops that own one) on concrete inputs. */
+  runBody(body: Graph, inputs: Tensor[]): Tensor[];
+}
+
+export type Arity = number | { min: number; max?: number };
+
+export interface OpDef {
+  name: string;
+  /** What the op computes, with an IR example. */
+  doc: string;
+  attrs: AttrSchema;
+  /** Number of operands: exact, or a range for variadic ops. */
+  arity: Arity;
+  /** Elementwise ops are fusable loops; `unary`/`binary` says how many operands. */
+  elementwise?: 'unary' | 'binary' | 'ternary';
+  /** True for ops that own a body graph. */
+  hasBody?: boolean;
+  /**
+   * Result types from operand types and (complete) attributes. Throws IRError
+   * with a plain-words message when the operands are not acceptable.
+   */
+  infer(inputs: TensorType[], attrs: Attrs, body?: Graph): TensorType[];
+  /** Extra structural checks beyond what `infer` covers (optional). */
+  verify?(inputs: TensorType[], attrs: Attrs, body?: Graph): void;
+  /** Reference semantics on concrete tensors: the oracle every target is tested against. */
+  reference(inputs: Tensor[], attrs: Attrs, ctx: RefContext, body?: Graph): Tensor[];
+}
+
+const registry = new Map<string, OpDef>();
+
+export function registerOp(def: OpDef): OpDef {
+  if (registry.has(def.name)) throw new Error(`op '${def.name}' is registered twice`);
+  registry.set(def.name, def);
+  return def;
+}
+
+export function getOp(name: string): OpDef {
+  const def = registry.get(name);
+  if (!def) throw new IRError(`unknown op '${name}'`);
+  return def;
+}
+
+export function hasOp(name: string): boolean {
+  return registry.has(name);
+}
+
+export function allOps(): OpDef[] {
+  return [...registry.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+export function arityAccepts(arity: Arity, n: number): boolean {
+  if (typeof arity === 'number') return n === arity;
+  return n >= arity.min && (arity.max === undefined || n <= arity.max);
+}
+
+export function describeArity(arity: Arity): string {
+  if (typeof arity === 'number') return `${arity}`;
+  return arity.max === undefined ? `at least ${arity.min}` : `${arity.min} to ${arity.max}`;
+}

@@ -1,0 +1,2 @@
+/** Registers every op family; import this once before building or reading graphs. */
+import './const.js';
