@@ -8,7 +8,7 @@ describe('IR core', () => {
     b.output('y', w);
     verifyGraph(b.graph);
     const text = printGraph(b.graph, { weights: true });
-    expect(text).toContain('const {ref="w/kernel", dtype="f32", shape=[2]} : f32[2]');
+    expect(text).toContain('const() {ref="w/kernel", dtype="f32", shape=[2]} : f32[2]');
     const back = parseGraph(text);
     verifyGraph(back);
     expect(printGraph(back, { weights: true })).toBe(text);
