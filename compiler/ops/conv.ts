@@ -1,0 +1,2 @@
+// Op family 'conv': see docs/OPS.md. (being written)
+export {};

@@ -1,0 +1,2 @@
+// Op family 'elementwise': see docs/OPS.md. (being written)
+export {};

@@ -1,0 +1,2 @@
+// Op family 'linalg': see docs/OPS.md. (being written)
+export {};

@@ -1,0 +1,2 @@
+// Op family 'norm': see docs/OPS.md. (being written)
+export {};

@@ -1,0 +1,2 @@
+// Op family 'pool': see docs/OPS.md. (being written)
+export {};

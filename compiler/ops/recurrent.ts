@@ -1,0 +1,2 @@
+// Op family 'recurrent': see docs/OPS.md. (being written)
+export {};

@@ -1,0 +1,2 @@
+// Op family 'reduce': see docs/OPS.md. (being written)
+export {};

@@ -1,0 +1,2 @@
+// Op family 'resize': see docs/OPS.md. (being written)
+export {};

@@ -1,0 +1,2 @@
+// Op family 'shape': see docs/OPS.md. (being written)
+export {};
