@@ -30,6 +30,8 @@ export interface OpDef {
   arity: Arity;
   /** Elementwise ops are fusable loops; `unary`/`binary` says how many operands. */
   elementwise?: 'unary' | 'binary' | 'ternary';
+  /** True for ops whose `ref` attribute names a weight in the graph's weight table (`const`). */
+  readsWeight?: boolean;
   /** True for ops that own a body graph. */
   hasBody?: boolean;
   /**

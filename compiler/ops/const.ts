@@ -18,6 +18,7 @@ registerOp({
     shape: { kind: 'ints' },
   },
   arity: 0,
+  readsWeight: true,
   infer(_inputs, attrs) {
     const shape = attr.ints(attrs, 'shape');
     if (shape.some((d) => d < 0)) throw new IRError(`shape ${formatShape(shape)} has a negative size`);

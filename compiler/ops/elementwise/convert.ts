@@ -1,0 +1,52 @@
+/**
+ * Elementwise ops that change or keep values without arithmetic: `cast`,
+ * `logical_not`, and the inference-time no-ops `identity` and `dropout`.
+ */
+import { attr } from '../../ir/attrs.js';
+import { IRError } from '../../ir/errors.js';
+import { DTYPES, type DType } from '../../ir/types.js';
+import { defineUnary } from './define.js';
+
+/** How one value converts to each dtype: to i32 truncates toward zero, to bool is `x != 0`. */
+const CONVERT: Record<DType, (x: number) => number> = {
+  f32: (x) => x,
+  i32: (x) => Math.trunc(x),
+  bool: (x) => (x !== 0 ? 1 : 0),
+};
+
+defineUnary({
+  name: 'cast',
+  doc: 'Converts to dtype `to`: f32 to i32 truncates toward zero; to bool is `x != 0`; bool to numbers is 0 or 1.',
+  attrs: { to: { kind: 'dtype' } },
+  example: { to: 'i32' },
+  dtypes: DTYPES,
+  result: (_operand, a) => attr.string(a, 'to') as DType,
+  fn: (x, a) => CONVERT[attr.string(a, 'to') as DType](x),
+});
+
+defineUnary({
+  name: 'logical_not',
+  doc: 'Boolean negation.',
+  dtypes: ['bool'],
+  fn: (x) => (x ? 0 : 1),
+});
+
+defineUnary({
+  name: 'identity',
+  doc: 'Returns its operand unchanged (the simplifier removes it).',
+  dtypes: DTYPES,
+  fn: (x) => x,
+});
+
+defineUnary({
+  name: 'dropout',
+  doc: 'Dropout at inference: the identity. `rate` (in [0, 1)) is kept for the record; the simplifier removes the op.',
+  attrs: { rate: { kind: 'float' } },
+  example: { rate: 0.5 },
+  dtypes: DTYPES,
+  fn: (x) => x,
+  verify(a) {
+    const rate = attr.float(a, 'rate');
+    if (!(rate >= 0 && rate < 1)) throw new IRError(`dropout rate must be in [0, 1), got ${rate}`);
+  },
+});

@@ -1,0 +1,75 @@
+/**
+ * Unary math and activation ops, one table row each (see define.ts for the
+ * shared inference and reference loop). f32 -> f32 unless a row says more.
+ */
+import { attr } from '../../ir/attrs.js';
+import { IRError } from '../../ir/errors.js';
+import { defineUnary, type UnarySpec } from './define.js';
+import { erf, gelu, roundHalfEven, SELU_ALPHA, SELU_SCALE, sigmoid, softplus } from './math.js';
+
+const NUMERIC = ['f32', 'i32'] as const;
+
+const UNARY_OPS: UnarySpec[] = [
+  { name: 'neg', doc: '-x.', fn: (x) => -x, dtypes: NUMERIC },
+  { name: 'abs', doc: '|x|.', fn: (x) => Math.abs(x), dtypes: NUMERIC },
+  { name: 'exp', doc: 'e^x.', fn: (x) => Math.exp(x) },
+  { name: 'log', doc: 'Natural logarithm (NaN below 0, -inf at 0).', fn: (x) => Math.log(x) },
+  { name: 'sqrt', doc: 'Square root.', fn: (x) => Math.sqrt(x) },
+  { name: 'rsqrt', doc: '1 / sqrt(x).', fn: (x) => 1 / Math.sqrt(x) },
+  { name: 'square', doc: 'x * x.', fn: (x) => x * x, dtypes: NUMERIC },
+  { name: 'erf', doc: 'The error function.', fn: (x) => erf(x) },
+  { name: 'floor', doc: 'Largest integer <= x.', fn: (x) => Math.floor(x) },
+  { name: 'ceil', doc: 'Smallest integer >= x.', fn: (x) => Math.ceil(x) },
+  { name: 'round', doc: 'Nearest integer, ties to even (like tf.round).', fn: (x) => roundHalfEven(x) },
+  { name: 'sign', doc: '-1, 0 or 1 by the sign of x.', fn: (x) => Math.sign(x), dtypes: NUMERIC },
+  { name: 'relu', doc: 'max(x, 0).', fn: (x) => (x > 0 ? x : 0), dtypes: NUMERIC },
+  { name: 'relu6', doc: 'min(max(x, 0), 6).', fn: (x) => Math.min(Math.max(x, 0), 6) },
+  {
+    name: 'elu',
+    doc: 'x if x > 0 else alpha * (e^x - 1).',
+    attrs: { alpha: { kind: 'float', default: 1 } },
+    fn: (x, a) => (x > 0 ? x : attr.float(a, 'alpha') * Math.expm1(x)),
+  },
+  {
+    name: 'selu',
+    doc: `scale * elu(x, alpha) with alpha = ${SELU_ALPHA}, scale = ${SELU_SCALE}.`,
+    fn: (x) => SELU_SCALE * (x > 0 ? x : SELU_ALPHA * Math.expm1(x)),
+  },
+  { name: 'sigmoid', doc: '1 / (1 + e^-x), stable for large |x|.', fn: (x) => sigmoid(x) },
+  {
+    name: 'hard_sigmoid',
+    doc: 'clip(0.2 * x + 0.5, 0, 1) (the Keras 2 definition).',
+    fn: (x) => Math.min(Math.max(0.2 * x + 0.5, 0), 1),
+  },
+  { name: 'tanh', doc: 'Hyperbolic tangent.', fn: (x) => Math.tanh(x) },
+  { name: 'softplus', doc: 'log(1 + e^x), stable in both tails.', fn: (x) => softplus(x) },
+  { name: 'softsign', doc: 'x / (1 + |x|).', fn: (x) => x / (1 + Math.abs(x)) },
+  { name: 'swish', doc: 'x * sigmoid(x).', fn: (x) => x * sigmoid(x) },
+  { name: 'mish', doc: 'x * tanh(softplus(x)).', fn: (x) => x * Math.tanh(softplus(x)) },
+  {
+    name: 'gelu',
+    doc: 'Exact 0.5 * x * (1 + erf(x / sqrt(2))); `approximate=true` uses the tanh form.',
+    attrs: { approximate: { kind: 'bool', default: false } },
+    fn: (x, a) => gelu(x, attr.bool(a, 'approximate')),
+  },
+  {
+    name: 'leaky_relu',
+    doc: 'x if x >= 0 else alpha * x.',
+    attrs: { alpha: { kind: 'float', default: 0.2 } },
+    fn: (x, a) => (x >= 0 ? x : attr.float(a, 'alpha') * x),
+  },
+  {
+    name: 'clip',
+    doc: 'min(max(x, min), max); needs min <= max.',
+    attrs: { min: { kind: 'float' }, max: { kind: 'float' } },
+    example: { min: 0, max: 6 },
+    fn: (x, a) => Math.min(Math.max(x, attr.float(a, 'min')), attr.float(a, 'max')),
+    verify(a) {
+      if (!(attr.float(a, 'min') <= attr.float(a, 'max'))) {
+        throw new IRError(`clip bounds are reversed: min=${attr.float(a, 'min')} > max=${attr.float(a, 'max')}`);
+      }
+    },
+  },
+];
+
+for (const spec of UNARY_OPS) defineUnary(spec);
