@@ -6,7 +6,7 @@ import type { AttrValue, Attrs } from './attrs.js';
 import { IRParseError } from './errors.js';
 import { Graph, type Node, type Value } from './graph.js';
 import { allocData, sizeOf, type Tensor } from './tensor.js';
-import { isDType, type Dim, type TensorType } from './types.js';
+import { formatType, isDType, sameType, type Dim, type TensorType } from './types.js';
 
 type TokKind = 'ident' | 'number' | 'string' | 'value' | 'symbol' | 'punct' | 'eof';
 interface Token {
@@ -120,6 +120,12 @@ class Parser {
     if (!this.isPunct(p)) this.fail(`expected '${p}'`);
     this.pos++;
   }
+  /** Between list items: a ',' unless the list closes here. */
+  private separator(close: string): void {
+    if (this.isPunct(close)) return;
+    if (!this.isPunct(',')) this.fail(`expected ',' or '${close}'`);
+    this.pos++;
+  }
   private expectIdent(word?: string): string {
     const t = this.peek();
     if (t.kind !== 'ident' || (word !== undefined && t.text !== word)) this.fail(`expected ${word ? `'${word}'` : 'a name'}`);
@@ -143,7 +149,7 @@ class Parser {
       if (d.kind === 'ident' && d.text === 'N') shape.push('N');
       else if (d.kind === 'number' && /^[0-9]+$/.test(d.text)) shape.push(Number(d.text));
       else this.fail('expected a size or N', d);
-      if (!this.isPunct(']')) this.expectPunct(',');
+      this.separator(']');
     }
     this.pos++;
     return { dtype, shape };
@@ -164,7 +170,7 @@ class Parser {
       const items: AttrValue[] = [];
       while (!this.isPunct(']')) {
         items.push(this.attrValue());
-        if (!this.isPunct(']')) this.expectPunct(',');
+        this.separator(']');
       }
       this.pos++;
       return items;
@@ -186,7 +192,7 @@ class Parser {
       const value = /^[0-9]+$/.test(v.text) ? g.newValue(type) : g.newValue(type, v.text);
       g.inputs.push(value);
       this.define(scope, v, value);
-      if (!this.isPunct(')')) this.expectPunct(',');
+      this.separator(')');
     }
     this.pos++;
     this.expectPunct('->');
@@ -196,7 +202,7 @@ class Parser {
       const name = this.name();
       this.expectPunct(':');
       outNames.push({ name, type: this.type() });
-      if (!this.isPunct(')')) this.expectPunct(',');
+      this.separator(')');
     }
     this.pos++;
     this.expectPunct('{');
@@ -213,7 +219,12 @@ class Parser {
           }
         }
         if (rets.length !== outNames.length) this.fail(`return lists ${rets.length} values but the signature has ${outNames.length}`, t);
-        rets.forEach((v, i) => g.addOutput(outNames[i].name, v));
+        rets.forEach((v, i) => {
+          if (!sameType(v.type, outNames[i].type)) {
+            this.fail(`return value ${i} is ${formatType(v.type)} but the signature says ${formatType(outNames[i].type)}`, t);
+          }
+          g.addOutput(outNames[i].name, v);
+        });
         this.expectPunct('}');
         return g;
       }
@@ -222,7 +233,7 @@ class Parser {
   }
 
   private define(scope: Map<string, Value>, t: Token, v: Value): void {
-    if (scope.has(t.text)) this.fail(`%${t.text} is defined twice`, t);
+    if (scope.has(t.text)) throw new IRParseError(`%${t.text} is defined twice`, t.line, t.col);
     scope.set(t.text, v);
   }
 
@@ -249,7 +260,7 @@ class Parser {
     const inputs: Value[] = [];
     while (!this.isPunct(')')) {
       inputs.push(this.use(scope));
-      if (!this.isPunct(')')) this.expectPunct(',');
+      this.separator(')');
     }
     this.pos++;
     const attrs: Attrs = {};
@@ -260,7 +271,7 @@ class Parser {
         if (key in attrs) this.fail(`attribute '${key}' is given twice`);
         this.expectPunct('=');
         attrs[key] = this.attrValue();
-        if (!this.isPunct('}')) this.expectPunct(',');
+        this.separator('}');
       }
       this.pos++;
     }

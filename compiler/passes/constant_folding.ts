@@ -10,7 +10,7 @@ import { GraphBuilder } from '../ir/builder.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { getOp, type RefContext } from '../ir/op.js';
 import type { Tensor } from '../ir/tensor.js';
-import { isStatic } from '../ir/types.js';
+import { elementCount, isStatic } from '../ir/types.js';
 import type { Pass } from './pass.js';
 import { replaceAllUses } from './pass.js';
 
@@ -59,12 +59,12 @@ function fold(g: Graph): boolean {
     }
     const inputs = operands as Tensor[];
     const inputSize = inputs.reduce((s, t) => s + t.data.length, 0);
-    const results = def.reference(inputs, node.attrs, ctx);
-    const resultSize = results.reduce((s, t) => s + t.data.length, 0);
+    const resultSize = node.outputs.reduce((s, v) => s + elementCount(v.type.shape), 0);
     if (resultSize > inputSize + GROWTH_LIMIT) {
       out.push(node);
       continue;
     }
+    const results = def.reference(inputs, node.attrs, ctx);
     node.outputs.forEach((v, k) => {
       const name = freshName(g, `folded.${node.op}`);
       g.weights.set(name, results[k]);
