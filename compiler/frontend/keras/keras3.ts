@@ -1,0 +1,211 @@
+/**
+ * Keras 3 `.keras` archives: a zip holding `config.json` (the model config),
+ * `metadata.json` (`keras_version`, ...) and `model.weights.h5`.
+ *
+ * The weights file has no weight names. Keras saves each layer's state under
+ * a path made from the layer's position in its model: the model's layers,
+ * in config order, are keyed by their snake-cased class name with a counter
+ * (`layers/dense`, `layers/dense_1`, `layers/conv2d`; a Sequential skips its
+ * InputLayer, a functional model counts it), and a nested model's layers sit
+ * under its own key (`layers/sequential/layers/dense`). A layer's own
+ * variables are `vars/0`, `vars/1`, ... in Keras' weight order, and its
+ * sub-layers' variables follow under their attribute names: a recurrent
+ * layer's `cell/vars/*`, TimeDistributed's `layer/...`, Bidirectional's
+ * `forward_layer/...` then `backward_layer/...`.
+ * Keras 2.13-2.15 wrote the same archive keyed by layer name instead, under
+ * `layers/` or `_layer_checkpoint_dependencies/`.
+ */
+import { readFile } from 'node:fs/promises';
+import { strFromU8, unzipSync, type Unzipped } from 'fflate';
+import type { Tensor } from '../../ir/tensor.js';
+import type { LayerInstance, ModelSpec } from '../../layers/layer.js';
+import { bindWeights } from './bind.js';
+import { ModelFileError } from './errors.js';
+import { Hdf5Error, readHdf5, type Hdf5Reader } from './hdf5.js';
+import { kerasMajorVersion, kerasModelJsonFromKeras3 } from './keras3_config.js';
+import { modelSpecFromKeras } from './topology.js';
+import { parseJsonFile } from './tfjs.js';
+
+const CONFIG = 'config.json';
+const METADATA = 'metadata.json';
+const WEIGHTS = 'model.weights.h5';
+
+type Json = Record<string, unknown>;
+
+function isRecord(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Loads a `.keras` archive from disk. */
+export async function loadKeras3File(file: string): Promise<ModelSpec> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(file));
+  } catch (e) {
+    throw new ModelFileError(file, `cannot be read (${String(e)})`, {}, { cause: e });
+  }
+  return keras3ModelFromBytes(bytes, file);
+}
+
+function unzip(bytes: Uint8Array, file: string): Unzipped {
+  try {
+    return unzipSync(bytes);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    throw new ModelFileError(file, `is not a valid .keras archive: the zip cannot be read (${reason})`, {}, { cause: e });
+  }
+}
+
+/** Builds a ModelSpec from the bytes of a `.keras` archive; `file` names it in errors. */
+export async function keras3ModelFromBytes(bytes: Uint8Array, file: string): Promise<ModelSpec> {
+  const entries = unzip(bytes, file);
+  const configBytes = entries[CONFIG];
+  if (!configBytes) {
+    const found = Object.keys(entries).join(', ') || 'nothing';
+    throw new ModelFileError(file, `is not a Keras 3 model archive: it has no ${CONFIG} (it holds ${found})`);
+  }
+  const config = parseJsonFile(strFromU8(configBytes), `${file}: ${CONFIG}`);
+  const kerasVersion = readKerasVersion(entries[METADATA], file);
+  const modelJson = kerasModelJsonFromKeras3(config, { file, kerasVersion });
+  const spec = modelSpecFromKeras(modelJson, file);
+
+  const weightBytes = entries[WEIGHTS];
+  if (!weightBytes) {
+    const other = entries['model.weights.npz'] ? ` (its weights are in model.weights.npz, which tfc does not read)` : '';
+    throw new ModelFileError(file, `has no ${WEIGHTS}${other}`);
+  }
+  const paths = layerPaths(config, kerasMajorVersion(kerasVersion));
+  const label = `${file}: ${WEIGHTS}`;
+  try {
+    await readHdf5(weightBytes, label, (h5) => bindKeras3Weights(spec, h5, paths, file));
+  } catch (e) {
+    if (e instanceof Hdf5Error) throw new ModelFileError(file, `${WEIGHTS}: ${e.detail}`, {}, { cause: e });
+    throw e;
+  }
+  return spec;
+}
+
+function readKerasVersion(bytes: Uint8Array | undefined, file: string): string {
+  if (!bytes) return '3';
+  const metadata = parseJsonFile(strFromU8(bytes), `${file}: ${METADATA}`);
+  return isRecord(metadata) && typeof metadata.keras_version === 'string' ? metadata.keras_version : '3';
+}
+
+/** Keras' snake case of a class name: `Conv2D` -> `conv2d`, `BatchNormalization` -> `batch_normalization`. */
+export function kerasSnakeCase(name: string): string {
+  return name
+    .replace(/\W+/g, '')
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+const CONTAINERS = new Set(['Sequential', 'Functional', 'Model']);
+
+/**
+ * Walks the (raw Keras 3) config and maps every leaf layer name to where its
+ * state lives in the weights file, e.g. `layers/sequential/layers/dense_1`.
+ */
+function layerPaths(config: unknown, major: number): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (container: unknown, className: string, prefix: string): void => {
+    if (!isRecord(container) || !Array.isArray(container.layers)) return;
+    const used = new Map<string, number>();
+    for (const raw of container.layers) {
+      if (!isRecord(raw) || typeof raw.class_name !== 'string' || !isRecord(raw.config)) continue;
+      const name = typeof raw.name === 'string' ? raw.name : String(raw.config.name);
+      // Sequential.layers leaves out the InputLayer; a functional model's layers include it.
+      if (raw.class_name === 'InputLayer' && className === 'Sequential') continue;
+      let key = name;
+      if (major >= 3) {
+        const base = kerasSnakeCase(raw.class_name);
+        const n = used.get(base);
+        used.set(base, n === undefined ? 0 : n + 1);
+        key = n === undefined ? base : `${base}_${n + 1}`;
+      }
+      const path = `${prefix}/${key}`;
+      if (CONTAINERS.has(raw.class_name)) walk(raw.config, raw.class_name, `${path}/layers`);
+      else out.set(name, path);
+    }
+  };
+  if (isRecord(config)) walk(config.config, String(config.class_name), 'layers');
+  return out;
+}
+
+/** Sub-layer attributes in Keras' weight order; any others follow alphabetically. */
+const SUBLAYER_ORDER = ['cell', 'layer', 'forward_layer', 'backward_layer'];
+
+interface StoredVariable {
+  path: string;
+  tensor: Tensor | undefined;
+}
+
+/** A layer's variables in Keras order: its own `vars/<i>`, then its sub-layers' (recursively). */
+function collectVariables(h5: Hdf5Reader, path: string): StoredVariable[] {
+  const own = (h5.children(`${path}/vars`) ?? []).map(Number).filter((i) => Number.isInteger(i) && i >= 0);
+  const count = own.length === 0 ? 0 : Math.max(...own) + 1;
+  const vars: StoredVariable[] = [];
+  for (let i = 0; i < count; i++) vars.push({ path: `${path}/vars/${i}`, tensor: h5.tensor(`${path}/vars/${i}`) });
+  const rank = (k: string) => (SUBLAYER_ORDER.includes(k) ? SUBLAYER_ORDER.indexOf(k) : SUBLAYER_ORDER.length);
+  const subs = (h5.children(path) ?? [])
+    .filter((k) => k !== 'vars' && h5.isGroup(`${path}/${k}`))
+    .sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  for (const sub of subs) vars.push(...collectVariables(h5, `${path}/${sub}`));
+  return vars;
+}
+
+/** Keras 2.13-2.15 archives may use this root instead of `layers`. */
+const LEGACY_ROOT = '_layer_checkpoint_dependencies';
+
+function bindKeras3Weights(spec: ModelSpec, h5: Hdf5Reader, paths: Map<string, string>, file: string): void {
+  const root = !h5.isGroup('layers') && h5.isGroup(LEGACY_ROOT) ? LEGACY_ROOT : 'layers';
+  /** The layer's group in this file, when it has one. */
+  const groupOf = (name: string): string | undefined => {
+    const path = paths.get(name)?.replace(/^layers/, root);
+    return path !== undefined && h5.isGroup(path) ? path : undefined;
+  };
+  const stored = new Map<string, StoredVariable[]>();
+  const variablesOf = (layer: LayerInstance): StoredVariable[] => {
+    let vars = stored.get(layer.name);
+    if (vars) return vars;
+    const path = groupOf(layer.name);
+    if (path === undefined) {
+      const expected = paths.get(layer.name)?.replace(/^layers/, root) ?? '?';
+      const top = h5.children(root) ?? [];
+      throw new ModelFileError(
+        file,
+        `${WEIGHTS} has no group '/${expected}' for this layer (its '${root}' group holds: ${top.join(', ') || 'nothing'})`,
+        { layer: layer.name },
+      );
+    }
+    vars = collectVariables(h5, path);
+    stored.set(layer.name, vars);
+    return vars;
+  };
+
+  bindWeights(spec, file, (layer, ws, index) => {
+    const vars = variablesOf(layer);
+    const v = vars[index];
+    if (!v?.tensor) {
+      const where = v ? `no dataset '/${v.path}'` : `only ${vars.length} variable(s) under '/${groupOf(layer.name)}'`;
+      throw new ModelFileError(file, `${WEIGHTS} has ${where}, so weight ${index} ('${ws.name}') is missing`, {
+        layer: layer.name,
+        weight: `${layer.name}/${ws.name}`,
+      });
+    }
+    return v.tensor;
+  });
+
+  // More stored variables than weights means the config and the weights do not belong together.
+  for (const layer of spec.layers) {
+    const path = groupOf(layer.name);
+    const count = path === undefined ? 0 : collectVariables(h5, path).length;
+    if (count > layer.weights.size) {
+      throw new ModelFileError(
+        file,
+        `${WEIGHTS} has ${count} variables for this ${layer.className} layer, which has ${layer.weights.size} weight(s)`,
+        { layer: layer.name },
+      );
+    }
+  }
+}
