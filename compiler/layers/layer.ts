@@ -47,6 +47,12 @@ export interface LayerDef<C = unknown> {
    * Returns the layer's output values.
    */
   lower(b: GraphBuilder, config: C, inputs: Value[], weights: Map<string, Value>): Value[];
+  /**
+   * True when `lower` works unchanged on inputs with extra axes after the
+   * batch axis (Dense acts on the last axis only), so TimeDistributed can
+   * apply the layer directly instead of once per time step.
+   */
+  mapsLeadingAxes?: boolean;
 }
 
 /** One layer of a model: a definition, its parsed config, its weight data. */
@@ -85,6 +91,7 @@ export interface ModelSpec {
   name: string;
   /** `Sequential` or `Functional`; affects only how `summary()` prints. */
   kind: 'Sequential' | 'Functional';
+  /** Model inputs; `shape` is the full shape, batch axis first (usually `N`). */
   inputs: { name: string; dtype: DType; shape: Shape }[];
   /** Input layers are referred to as `{layer: inputName, call: 0, output: 0}`. */
   layers: LayerInstance[];
