@@ -37,7 +37,7 @@ class Namer {
 
   define(v: Value, preferred?: string): string {
     let n: string;
-    if (preferred !== undefined && !this.used.has(preferred) && !/^[0-9]+$/.test(preferred)) {
+    if (preferred !== undefined && !this.used.has(formatName(preferred)) && !/^[0-9]+$/.test(preferred)) {
       n = formatName(preferred);
     } else {
       n = String(this.counter++);
