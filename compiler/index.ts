@@ -12,3 +12,4 @@ export { printGraph } from './ir/printer.js';
 export { parseGraph } from './ir/parser.js';
 export { verifyGraph, VerifyError } from './ir/verifier.js';
 export { interpret, InputMismatchError } from './interpreter/interpreter.js';
+export * from './frontend/dsl/index.js';
