@@ -1,0 +1,90 @@
+/**
+ * The `tfc` command line. Each command lives in a file of its own and is
+ * imported only when it runs, so `tfc --help` starts without loading the
+ * compiler.
+ */
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { reportError } from './errors.js';
+
+/** The package version, from the nearest package.json above this file (src or dist). */
+function packageVersion(): string {
+  for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'tfc' && pkg.version) return pkg.version;
+    } catch {
+      // no package.json here: keep walking up
+    }
+    if (dir.pathname === '/') return 'unknown';
+  }
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+const MODEL_HELP = `
+<model> is a TypeScript/JavaScript model module (.ts, .mts, .js, .mjs) whose
+default export (or the export named by --model) is a model built with tfc/dsl,
+or a Keras model file: a TF.js layers model.json, a Keras 3 .keras archive or
+a Keras 2 .h5 file.`;
+
+function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('tfc')
+    .description('Ahead-of-time compiler for Keras-style neural networks')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .option('--verbose', 'print stack traces with errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(`tfc: ${text}`) });
+
+  program
+    .command('run')
+    .description('run a model on .npy inputs with the reference interpreter and write its outputs as .npy')
+    .argument('<model>', 'model file (.ts, .js, model.json, .keras, .h5)')
+    .option('-i, --input <file>', 'an input .npy file; repeat once per model input, in the model\'s input order', collect)
+    .option('-o, --output <file>', 'an output .npy file; repeat once per model output, in the model\'s output order', collect)
+    .option('--model <name>', 'the export of a .ts/.js module that holds the model (default: the default export)')
+    .addHelpText(
+      'after',
+      `${MODEL_HELP}
+
+Inputs may have any batch size. A float32 model input accepts an int32 .npy
+(converted); an int32 model input accepts a float32 .npy whose values are all
+integers. Exactly one --output is needed per model output. Outputs are written
+only when the whole run succeeded.
+
+Example:
+  tfc run model.json --input x.npy --output y.npy`,
+    )
+    .action(async (model: string, options: { input?: string[]; output?: string[]; model?: string }) => {
+      const { runCommand } = await import('./run.js');
+      await runCommand(model, { input: options.input ?? [], output: options.output ?? [], model: options.model });
+    });
+
+  program
+    .command('summary')
+    .description('print the Keras summary table of a model (layers, output shapes, parameter counts)')
+    .argument('<model>', 'model file (.ts, .js, model.json, .keras, .h5)')
+    .option('--model <name>', 'the export of a .ts/.js module that holds the model (default: the default export)')
+    .addHelpText('after', MODEL_HELP)
+    .action(async (model: string, options: { model?: string }) => {
+      const { summaryCommand } = await import('./summary.js');
+      await summaryCommand(model, options);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    const verbose = program.opts<{ verbose?: boolean }>().verbose === true || argv.includes('--verbose');
+    return reportError(e, verbose, (text) => process.stderr.write(text));
+  }
+}
+
+process.exitCode = await main(process.argv);
