@@ -73,6 +73,14 @@ Example:
       await summaryCommand(model, options);
     });
 
+  program
+    .command('layers')
+    .description('list the Keras layer classes and activations tfc supports')
+    .action(async () => {
+      const { layersCommand } = await import('./layers.js');
+      layersCommand();
+    });
+
   return program;
 }
 

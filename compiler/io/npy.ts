@@ -63,7 +63,9 @@ export function readNpy(bytes: Uint8Array, where = '.npy data'): Tensor {
   if (bytes.length - dataStart < need) {
     throw new NpyError(`${where}: holds ${bytes.length - dataStart} data bytes, shape (${header.shape.join(', ')}) needs ${need}`);
   }
-  const copy = bytes.slice(dataStart, dataStart + need);
+  // An explicit copy: Node Buffers' slice() is a view into a shared pool, not a copy.
+  const copy = new Uint8Array(need);
+  copy.set(bytes.subarray(dataStart, dataStart + need));
   const isFloat = descr.endsWith('f4');
   return {
     dtype: isFloat ? 'f32' : 'i32',

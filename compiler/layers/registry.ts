@@ -13,7 +13,7 @@ export function registerLayer<C>(def: LayerDef<C>): LayerDef<C> {
 export function getLayer(className: string, where: string): LayerDef {
   const def = layers.get(className);
   if (!def) {
-    throw new LayerError(`${where}: unknown layer class '${className}' (tfc supports: ${[...layers.keys()].sort().join(', ')})`);
+    throw new LayerError(`${where}: unknown layer class '${className}' (see \`tfc layers\` for the supported classes)`);
   }
   return def;
 }

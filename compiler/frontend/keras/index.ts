@@ -7,8 +7,6 @@ import path from 'node:path';
 import '../../layers/index.js';
 import type { ModelSpec } from '../../layers/layer.js';
 import { ModelFileError } from './errors.js';
-import { loadH5File } from './h5.js';
-import { loadKeras3File } from './keras3.js';
 import { loadTfjsModel } from './tfjs.js';
 
 export { ModelFileError, type ModelFileLocation } from './errors.js';
@@ -47,10 +45,11 @@ export async function loadKerasFile(file: string): Promise<ModelSpec> {
   switch (kind) {
     case 'tfjs':
       return loadTfjsModel(file);
+    // HDF5 support (h5wasm) is large; load it only for files that need it.
     case 'keras3':
-      return loadKeras3File(file);
+      return (await import('./keras3.js')).loadKeras3File(file);
     case 'h5':
-      return loadH5File(file);
+      return (await import('./h5.js')).loadH5File(file);
     case undefined:
       throw new ModelFileError(
         file,
