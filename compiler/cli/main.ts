@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { reportError } from './errors.js';
+import { addPipelineOptions, type PipelineFlags } from './pipeline_options.js';
 
 /** The package version, from the nearest package.json above this file (src or dist). */
 function packageVersion(): string {
@@ -38,7 +39,7 @@ function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(`tfc: ${text}`) });
 
-  program
+  const run = program
     .command('run')
     .description('run a model on .npy inputs with the reference interpreter and write its outputs as .npy')
     .argument('<model>', 'model file (.ts, .js, model.json, .keras, .h5)')
@@ -57,10 +58,11 @@ only when the whole run succeeded.
 Example:
   tfc run model.json --input x.npy --output y.npy`,
     )
-    .action(async (model: string, options: { input?: string[]; output?: string[]; model?: string }) => {
+    .action(async (model: string, options: { input?: string[]; output?: string[]; model?: string } & PipelineFlags) => {
       const { runCommand } = await import('./run.js');
-      await runCommand(model, { input: options.input ?? [], output: options.output ?? [], model: options.model });
+      await runCommand(model, { ...options, input: options.input ?? [], output: options.output ?? [] });
     });
+  addPipelineOptions(run);
 
   program
     .command('summary')
@@ -71,6 +73,14 @@ Example:
     .action(async (model: string, options: { model?: string }) => {
       const { summaryCommand } = await import('./summary.js');
       await summaryCommand(model, options);
+    });
+
+  program
+    .command('passes')
+    .description('list the optimization pipeline: each pass, what it does and why it runs where it does')
+    .action(async () => {
+      const { passesCommand } = await import('./passes.js');
+      passesCommand();
     });
 
   program

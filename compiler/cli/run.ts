@@ -1,6 +1,7 @@
 /**
  * `tfc run`: runs a model on .npy inputs with the reference interpreter and
- * writes its outputs as .npy files.
+ * writes its outputs as .npy files. The graph goes through the optimization
+ * pipeline first (`--no-opt` runs it as imported).
  *
  * Input dtypes: an int32 file for a float32 input is converted (exact for
  * |x| < 2^24, which covers token ids); a float32 file for an int32 input is
@@ -20,8 +21,9 @@ import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { verifyGraph } from '../ir/verifier.js';
 import { CliError, locate } from './errors.js';
+import { optimizeGraph, type PipelineFlags } from './pipeline_options.js';
 
-export interface RunOptions {
+export interface RunOptions extends PipelineFlags {
   input: string[];
   output: string[];
   model?: string;
@@ -86,6 +88,7 @@ export async function runCommand(modelFile: string, options: RunOptions): Promis
   } catch (e) {
     throw locate(modelFile, e);
   }
+  optimizeGraph(graph, options);
   checkOutputCount(graph, options.output, modelFile);
   const inputs = await Promise.all(options.input.map(readInput));
   const converted = inputs.map((t, i) => toInputDtype(t, graph, i, options.input[i]));
