@@ -6,7 +6,7 @@
 import { IRError } from './errors.js';
 import { isDType } from './types.js';
 
-export type AttrValue = number | boolean | string | AttrValue[];
+export type AttrValue = number | boolean | string | readonly AttrValue[];
 export type Attrs = Record<string, AttrValue>;
 
 /**
