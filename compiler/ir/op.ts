@@ -35,6 +35,25 @@ export interface OpDef {
   /** True for ops that own a body graph. */
   hasBody?: boolean;
   /**
+   * True for ops that can head an epilogue kernel (matmul, convolutions): an
+   * elementwise epilogue over their result fuses into the same loop nest.
+   */
+  fusionAnchor?: boolean;
+  /**
+   * True for pure views: the result is the operand's bytes under another
+   * shape (reshape, identity), so the memory plan lets it share the operand's
+   * buffer and a target moves no data.
+   */
+  view?: boolean;
+  /**
+   * Operand positions a result may overwrite in place: element i of every
+   * result depends on element i of that operand and on nothing else of it.
+   * When absent, every operand of an `elementwise` op qualifies and no operand
+   * of any other op does. The memory plan uses it only for operands that die
+   * at the node and have exactly the result's size.
+   */
+  inPlaceOperands?(inputs: TensorType[], attrs: Attrs, body?: Graph): number[];
+  /**
    * Result types from operand types and (complete) attributes. Throws IRError
    * with a plain-words message when the operands are not acceptable.
    */

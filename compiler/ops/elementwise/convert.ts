@@ -35,6 +35,7 @@ defineUnary({
   name: 'identity',
   doc: 'Returns its operand unchanged (the simplifier removes it).',
   dtypes: DTYPES,
+  view: true,
   fn: (x) => x,
 });
 
@@ -44,6 +45,7 @@ defineUnary({
   attrs: { rate: { kind: 'float' } },
   example: { rate: 0.5 },
   dtypes: DTYPES,
+  view: true,
   fn: (x) => x,
   verify(a) {
     const rate = attr.float(a, 'rate');

@@ -39,6 +39,8 @@ export interface UnarySpec {
   result?: (operand: DType, attrs: Attrs) => DType;
   /** Attribute checks beyond their kinds. */
   verify?: (attrs: Attrs) => void;
+  /** True when the result is the operand unchanged (see OpDef.view). */
+  view?: boolean;
 }
 
 export function defineUnary(spec: UnarySpec): void {
@@ -53,6 +55,7 @@ export function defineUnary(spec: UnarySpec): void {
     attrs: schema,
     arity: 1,
     elementwise: 'unary',
+    view: spec.view,
     infer([x], attrs) {
       requireDType(x, dtypes, 'the operand');
       return [{ dtype: resultOf(x.dtype, attrs), shape: [...x.shape] }];

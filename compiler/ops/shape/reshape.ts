@@ -69,6 +69,7 @@ registerOp({
   doc: 'Reinterprets the elements under a new shape (sizes, N, one -1).',
   attrs: { shape: { kind: 'dims', doc: 'target shape: sizes, N, or one -1' } },
   arity: 1,
+  view: true,
   infer([x], attrs) {
     return [{ dtype: x.dtype, shape: reshapeShape(x.shape, attr.dims(attrs, 'shape')) }];
   },
@@ -101,6 +102,7 @@ registerOp({
   doc: 'Inserts a size-1 axis.',
   attrs: { axis: { kind: 'int' } },
   arity: 1,
+  view: true,
   infer([x], attrs) {
     return [{ dtype: x.dtype, shape: expandShape<Dim>(x.shape, attr.int(attrs, 'axis'), 1) }];
   },
@@ -130,6 +132,7 @@ registerOp({
   doc: 'Removes the listed size-1 axes.',
   attrs: { axes: { kind: 'ints' } },
   arity: 1,
+  view: true,
   infer([x], attrs) {
     return [{ dtype: x.dtype, shape: squeezeShape(x.shape, attr.ints(attrs, 'axes')) }];
   },

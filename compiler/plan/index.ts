@@ -1,0 +1,4 @@
+/** The static memory plan: see plan.ts for what it covers and guarantees. */
+export { ALIGNMENT, PlanError, affineBytes, evalAffine, formatAffine, type Affine } from './affine.js';
+export { checkPlan } from './check.js';
+export { planMemory, type MemoryPlan, type PlannedValue } from './plan.js';
