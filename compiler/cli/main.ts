@@ -75,6 +75,19 @@ Example:
       await summaryCommand(model, options);
     });
 
+  const inspect = program
+    .command('inspect')
+    .description('show what the optimizing pipeline does: kernels, remaining ops, planned memory, weight bytes')
+    .argument('<model>', 'model file (.ts, .js, model.json, .keras, .h5)')
+    .option('--json', 'print the report as JSON (keys nodes_before, kernels_after, ops_after, peak_bytes, naive_bytes, weight_bytes)')
+    .option('--model <name>', 'the export of a .ts/.js module that holds the model (default: the default export)')
+    .addHelpText('after', MODEL_HELP)
+    .action(async (model: string, options: { json?: boolean; model?: string } & PipelineFlags) => {
+      const { inspectCommand } = await import('./inspect.js');
+      await inspectCommand(model, options);
+    });
+  addPipelineOptions(inspect);
+
   program
     .command('passes')
     .description('list the optimization pipeline: each pass, what it does and why it runs where it does')
