@@ -9,3 +9,4 @@ import './pool.js';
 import './resize.js';
 import './shape.js';
 import './recurrent.js';
+import './fused.js';

@@ -61,6 +61,7 @@ registerOp({
     transpose_b: { kind: 'bool', default: false },
   },
   arity: 2,
+  fusionAnchor: true,
   infer([a, b], attrs) {
     const { batch, m, n } = matmulShape(a, b, attrs);
     return [{ dtype: a.dtype, shape: [...batch, m, n] }];

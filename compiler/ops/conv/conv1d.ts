@@ -56,6 +56,7 @@ registerOp({
     pads: { kind: 'ints', default: [0, 0], doc: '[left,right] for padding "explicit"' },
   },
   arity: 2,
+  fusionAnchor: true,
   infer([x, w], attrs) {
     const win = conv1dWindow(x, w, attrs);
     return [{ dtype: 'f32', shape: [x.shape[0], win.outW, w.shape[2]] }];

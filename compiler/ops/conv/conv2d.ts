@@ -18,6 +18,7 @@ registerOp({
   doc: 'NHWC 2-D convolution with a [kh,kw,C,F] filter; TF same/valid or explicit padding, strides, dilation.',
   attrs: FILTER_WINDOW_ATTRS,
   arity: 2,
+  fusionAnchor: true,
   infer([x, w], attrs) {
     const win = filterWindow(x, w, attrs, LAYOUT);
     return [{ dtype: 'f32', shape: [x.shape[0], win.outH, win.outW, w.shape[3]] }];

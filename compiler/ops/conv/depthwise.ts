@@ -16,6 +16,7 @@ registerOp({
   doc: 'NHWC depthwise convolution with a [kh,kw,C,M] filter; output channel c*M+m.',
   attrs: FILTER_WINDOW_ATTRS,
   arity: 2,
+  fusionAnchor: true,
   infer([x, w], attrs) {
     const win = filterWindow(x, w, attrs, LAYOUT);
     const channels = (w.shape[2] as number) * (w.shape[3] as number);

@@ -56,6 +56,7 @@ registerOp({
     padding: { kind: 'string', default: 'valid', values: ['valid', 'same'] },
   },
   arity: 2,
+  fusionAnchor: true,
   infer([x, w], attrs) {
     const { rows, cols } = transposeGeometry(x, w, attrs);
     return [{ dtype: 'f32', shape: [x.shape[0], rows.out, cols.out, w.shape[2]] }];
