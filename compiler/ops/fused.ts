@@ -121,6 +121,14 @@ registerOp({
     checkBodyInputs(inputs, body);
     return body.outputs.map((o) => ({ dtype: o.value.type.dtype, shape: [...o.value.type.shape] }));
   },
+  // An elementwise kernel may write over any operand it reads at the same index; an
+  // epilogue kernel only over operands its anchor does not read (a residual).
+  inPlaceOperands(inputs, _attrs, body) {
+    if (!body) return [];
+    if (kernelForm(body) === 'elementwise') return inputs.map((_, i) => i);
+    const anchorReads = new Set(body.nodes[0].inputs.map((v) => v.id));
+    return body.inputs.flatMap((v, i) => (anchorReads.has(v.id) ? [] : [i]));
+  },
   verify(_inputs, attrs, body) {
     if (!body) throw new IRError('fused needs a body graph');
     if (attr.string(attrs, 'name') === '') throw new IRError('the kernel name is empty');
