@@ -1,7 +1,8 @@
 /**
- * Constant folding: a node whose operands are all constants is evaluated at
- * build time with the op's own reference semantics (never a second
- * implementation) and replaced by a `const` reading the result. Results with
+ * Constant folding: a node whose operands are all constants (vacuously so
+ * for an operand-less op such as a static `fill`) is evaluated at build time
+ * with the op's own reference semantics (never a second implementation) and
+ * replaced by a `const` reading the result. Results with
  * a symbolic batch dimension cannot be folded, and a result much larger than
  * its operands (a broadcast, a tile) is left for run time so that folding
  * never bloats the weights.
@@ -50,7 +51,6 @@ function fold(g: Graph): boolean {
     const foldable =
       !def.readsWeight &&
       !node.body &&
-      node.inputs.length > 0 &&
       operands.every((t) => t !== undefined) &&
       node.outputs.every((v) => isStatic(v.type.shape));
     if (!foldable) {
