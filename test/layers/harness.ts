@@ -8,18 +8,13 @@ import { expect } from 'vitest';
 import { interpret, verifyGraph, type Tensor } from '../../compiler/index.js';
 import { lowerModel } from '../../compiler/frontend/lower.js';
 import { getLayer, type LayerCall, type LayerInstance, type ModelSpec, type RawConfig } from '../../compiler/layers/index.js';
+import { SeededRandom } from '../../compiler/util/random.js';
 import { compareTensors } from '../helpers/tolerance.js';
 
-/** Deterministic pseudo-random numbers (mulberry32), roughly uniform in [-1, 1). */
+/** Deterministic pseudo-random numbers, uniform in [-1, 1). */
 export function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
+  const rng = new SeededRandom(seed);
+  return () => rng.uniform(-1, 1);
 }
 
 export function randomTensor(shape: number[], rand: () => number, scale = 1): Tensor {

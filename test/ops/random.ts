@@ -4,17 +4,12 @@
  */
 import type { DType } from '../../compiler/ir/types.js';
 import { allocData, sizeOf, type Tensor } from '../../compiler/ir/tensor.js';
+import { SeededRandom } from '../../compiler/util/random.js';
 
-/** mulberry32: a small, fast 32-bit PRNG; returns a function giving floats in [0, 1). */
+/** A function giving seeded floats in [0, 1). */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new SeededRandom(seed);
+  return () => rng.next();
 }
 
 export interface RandomOptions {

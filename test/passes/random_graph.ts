@@ -24,25 +24,12 @@ import type { Graph, Value } from '../../compiler/ir/graph.js';
 import { tensor, type Tensor } from '../../compiler/ir/tensor.js';
 import type { Attrs } from '../../compiler/ir/attrs.js';
 import { resolveShape, type Dim, type DType } from '../../compiler/ir/types.js';
+import { SeededRandom } from '../../compiler/util/random.js';
 
-/** Mulberry32: a tiny seeded PRNG, so one integer seed fixes a whole step. */
-export class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
+/** One integer seed fixes a whole generator step. */
+export class Rng extends SeededRandom {
   int(lo: number, hi: number): number {
     return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  uniform(lo: number, hi: number): number {
-    return lo + (hi - lo) * this.next();
   }
   chance(p: number): boolean {
     return this.next() < p;
