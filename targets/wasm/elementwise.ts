@@ -1,0 +1,153 @@
+/**
+ * The wasm target's elementwise support table: one SIMD rule per op name,
+ * mapping f32x4 operands (bool values are lane masks: all ones or zeros) to
+ * the f32x4 / mask result. Plain elementwise kernels, fused elementwise
+ * bodies and GEMM epilogues all evaluate ops through this one table, so an op
+ * is either supported everywhere or nowhere. The rules reproduce the
+ * reference semantics (compiler/ops/elementwise/*), NaN behaviour included.
+ */
+import { attr, type Attrs } from '../../compiler/ir/attrs.js';
+import type { Node } from '../../compiler/ir/graph.js';
+import type { DType } from '../../compiler/ir/types.js';
+import type { Expr } from './binaryen.js';
+import type { Getter } from './func.js';
+import * as math from './math.js';
+import type { VecBuilder } from './vec.js';
+
+export interface RuleArgs {
+  b: VecBuilder;
+  /** One getter per operand; each call yields a fresh read of the operand's vector. */
+  x: Getter[];
+  attrs: Attrs;
+  /** Operand dtypes (the rules that accept several dtypes look here). */
+  dtypes: DType[];
+}
+
+export type Rule = (args: RuleArgs) => Expr;
+
+/** Dtypes a value may have inside a wasm elementwise loop. */
+export const VECTOR_DTYPES: readonly DType[] = ['f32', 'bool'];
+
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
+
+const unaryF32 = (fn: (b: VecBuilder, x: Getter, attrs: Attrs) => Expr): Rule => ({ b, x, attrs }) => fn(b, x[0], attrs);
+
+/** x > 0 ? x : scale(e^x - 1), the negative branch of elu / selu. */
+function eluLike(b: VecBuilder, x: Getter, alpha: number, scale: number): Expr {
+  const f = b.m.f32x4;
+  const negative = f.mul(b.f32(alpha), math.expm1(b, x));
+  const value = b.select(f.gt(x(), b.f32(0)), x(), negative);
+  return scale === 1 ? value : f.mul(b.f32(scale), value);
+}
+
+function compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'): Rule {
+  return ({ b, x, dtypes }) => {
+    if (dtypes[0] === 'bool') {
+      // Masks compare as integers; only equal / not_equal accept bool operands.
+      return op === 'eq' ? b.m.i32x4.eq(x[0](), x[1]()) : b.m.i32x4.ne(x[0](), x[1]());
+    }
+    return b.m.f32x4[op](x[0](), x[1]());
+  };
+}
+
+export const ELEMENTWISE_RULES: Readonly<Record<string, Rule>> = {
+  // Unary.
+  neg: unaryF32((b, x) => b.m.f32x4.neg(x())),
+  abs: unaryF32((b, x) => b.m.f32x4.abs(x())),
+  exp: unaryF32((b, x) => math.exp(b, x)),
+  log: unaryF32((b, x) => math.log(b, x)),
+  sqrt: unaryF32((b, x) => b.m.f32x4.sqrt(x())),
+  rsqrt: unaryF32((b, x) => b.m.f32x4.div(b.f32(1), b.m.f32x4.sqrt(x()))),
+  square: unaryF32((b, x) => b.m.f32x4.mul(x(), x())),
+  erf: unaryF32((b, x) => math.erf(b, x)),
+  floor: unaryF32((b, x) => b.m.f32x4.floor(x())),
+  ceil: unaryF32((b, x) => b.m.f32x4.ceil(x())),
+  round: unaryF32((b, x) => b.m.f32x4.nearest(x())),
+  sign: unaryF32((b, x) => {
+    const f = b.m.f32x4;
+    // Zeros (signed) and NaN come through unchanged, like Math.sign.
+    return b.select(f.gt(x(), b.f32(0)), b.f32(1), b.select(f.lt(x(), b.f32(0)), b.f32(-1), x()));
+  }),
+  // relu maps NaN to 0 (the reference tests x > 0), so it is a select, not f32x4.max.
+  relu: unaryF32((b, x) => b.select(b.m.f32x4.gt(x(), b.f32(0)), x(), b.f32(0))),
+  relu6: unaryF32((b, x) => b.m.f32x4.min(b.m.f32x4.max(x(), b.f32(0)), b.f32(6))),
+  elu: unaryF32((b, x, a) => eluLike(b, x, attr.float(a, 'alpha'), 1)),
+  selu: unaryF32((b, x) => eluLike(b, x, SELU_ALPHA, SELU_SCALE)),
+  sigmoid: unaryF32((b, x) => math.sigmoid(b, x)),
+  hard_sigmoid: unaryF32((b, x) => {
+    const f = b.m.f32x4;
+    return f.min(f.max(f.add(f.mul(x(), b.f32(0.2)), b.f32(0.5)), b.f32(0)), b.f32(1));
+  }),
+  tanh: unaryF32((b, x) => math.tanh(b, x)),
+  softplus: unaryF32((b, x) => math.softplus(b, x)),
+  softsign: unaryF32((b, x) => b.m.f32x4.div(x(), b.m.f32x4.add(b.f32(1), b.m.f32x4.abs(x())))),
+  swish: unaryF32((b, x) => b.m.f32x4.mul(x(), math.sigmoid(b, x))),
+  mish: unaryF32((b, x) => {
+    const sp = b.let(math.softplus(b, x));
+    return b.m.f32x4.mul(x(), math.tanh(b, sp));
+  }),
+  gelu: unaryF32((b, x, a) => {
+    const f = b.m.f32x4;
+    if (attr.bool(a, 'approximate')) {
+      const inner = b.let(f.mul(b.f32(Math.sqrt(2 / Math.PI)), f.add(x(), f.mul(b.f32(0.044715), f.mul(x(), f.mul(x(), x()))))));
+      return f.mul(f.mul(b.f32(0.5), x()), f.add(b.f32(1), math.tanh(b, inner)));
+    }
+    const z = b.let(f.mul(x(), b.f32(Math.SQRT1_2)));
+    return f.mul(f.mul(b.f32(0.5), x()), math.onePlusErf(b, z));
+  }),
+  leaky_relu: unaryF32((b, x, a) => b.select(b.m.f32x4.ge(x(), b.f32(0)), x(), b.m.f32x4.mul(x(), b.f32(attr.float(a, 'alpha'))))),
+  clip: unaryF32((b, x, a) => b.m.f32x4.min(b.m.f32x4.max(x(), b.f32(attr.float(a, 'min'))), b.f32(attr.float(a, 'max')))),
+  identity: ({ x }) => x[0](),
+  dropout: ({ x }) => x[0](),
+  logical_not: ({ b, x }) => b.m.v128.not(x[0]()),
+  cast: ({ b, x, attrs, dtypes }) => {
+    const to = attr.string(attrs, 'to');
+    if (to === dtypes[0]) return x[0]();
+    // f32 -> bool is x != 0 (NaN counts as true); bool -> f32 keeps 1.0 where the mask is set.
+    return to === 'bool' ? b.m.f32x4.ne(x[0](), b.f32(0)) : b.m.v128.and(x[0](), b.f32(1));
+  },
+  // Binary.
+  add: ({ b, x }) => b.m.f32x4.add(x[0](), x[1]()),
+  sub: ({ b, x }) => b.m.f32x4.sub(x[0](), x[1]()),
+  mul: ({ b, x }) => b.m.f32x4.mul(x[0](), x[1]()),
+  div: ({ b, x }) => b.m.f32x4.div(x[0](), x[1]()),
+  maximum: ({ b, x }) => b.m.f32x4.max(x[0](), x[1]()),
+  minimum: ({ b, x }) => b.m.f32x4.min(x[0](), x[1]()),
+  equal: compare('eq'),
+  not_equal: compare('ne'),
+  less: compare('lt'),
+  less_equal: compare('le'),
+  greater: compare('gt'),
+  greater_equal: compare('ge'),
+  logical_and: ({ b, x }) => b.m.v128.and(x[0](), x[1]()),
+  logical_or: ({ b, x }) => b.m.v128.or(x[0](), x[1]()),
+  // Ternary.
+  select: ({ b, x }) => b.select(x[0](), x[1](), x[2]()),
+};
+
+/** Why the wasm target cannot evaluate this elementwise op on these dtypes, or null when it can. */
+export function elementwiseUnsupported(op: string, operandDtypes: readonly DType[], resultDtypes: readonly DType[]): string | null {
+  if (!(op in ELEMENTWISE_RULES)) return `the wasm target does not support op '${op}' yet`;
+  const bad = [...operandDtypes, ...resultDtypes].find((d) => !VECTOR_DTYPES.includes(d));
+  if (bad !== undefined) return `the wasm target does not support op '${op}' on ${bad} values yet`;
+  return null;
+}
+
+/**
+ * Evaluates `nodes` (elementwise, in order) on vectors: reads operands from
+ * `env` (value id -> getter) and adds each result to it.
+ */
+export function emitNodes(b: VecBuilder, nodes: readonly Node[], env: Map<number, Getter>): void {
+  for (const node of nodes) {
+    const rule = ELEMENTWISE_RULES[node.op];
+    if (!rule) throw new Error(`the wasm target does not support op '${node.op}' yet`);
+    const x = node.inputs.map((v) => {
+      const get = env.get(v.id);
+      if (!get) throw new Error(`wasm elementwise: value %${v.id} read by ${node.op} is not available`);
+      return get;
+    });
+    const value = rule({ b, x, attrs: node.attrs, dtypes: node.inputs.map((v) => v.type.dtype) });
+    env.set(node.outputs[0].id, b.let(value));
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * What a kernel emitter sees. Each non-view node of the graph becomes one
+ * WASM function `(operand addresses..., result addresses..., batch) -> ()`;
+ * `run` computes the addresses from the memory plan and calls them in order.
+ * An emitter says first whether it can compile a node (`unsupported`), and
+ * the target never changes what a node computes.
+ */
+import type { Node, Value } from '../../../compiler/ir/graph.js';
+import type { Tensor } from '../../../compiler/ir/tensor.js';
+import type { Expr, Module } from '../binaryen.js';
+import type { FunctionBuilder, Getter } from '../func.js';
+import type { WeightsBuilder } from '../weights.js';
+
+/** Facts about the graph around a node, for support checks and emission. */
+export interface GraphFacts {
+  /** The weight behind `v` when it is a `const` result (directly or through views), else undefined. */
+  constant(v: Value): Tensor | undefined;
+}
+
+export interface EmitContext extends GraphFacts {
+  module: Module;
+  node: Node;
+  fn: FunctionBuilder;
+  weights: WeightsBuilder;
+  /** The address of operand i (marks the operand as read: unread weights are not laid out). */
+  operand(i: number): Getter;
+  result(k: number): Getter;
+  batch: Getter;
+  /** A prefix for helper functions and globals this kernel adds to the module. */
+  prefix: string;
+}
+
+export interface KernelEmitter {
+  /** Why this node cannot be compiled (one sentence naming the op), or null. */
+  unsupported(node: Node, facts: GraphFacts): string | null;
+  /** The function body. */
+  emit(ctx: EmitContext): Expr;
+}

@@ -1,0 +1,56 @@
+/**
+ * The weights region of linear memory, filled at build time: each entry
+ * (a raw weight, or one pre-packed for a kernel) is placed once under a key,
+ * 16-byte aligned and padded, so vector loads past its end stay inside it.
+ */
+import type { Tensor } from '../../compiler/ir/tensor.js';
+
+const WEIGHT_ALIGNMENT = 16;
+
+export class WeightsBuilder {
+  private readonly chunks: { at: number; bytes: Uint8Array }[] = [];
+  private readonly byKey = new Map<string, number>();
+  private size = 0;
+
+  /** `base` is where the region starts in linear memory. */
+  constructor(readonly base: number) {}
+
+  /** Places `bytes` under `key` (once) and returns their absolute address. */
+  place(key: string, bytes: () => Uint8Array): number {
+    const known = this.byKey.get(key);
+    if (known !== undefined) return known;
+    const data = bytes();
+    const at = this.base + this.size;
+    this.chunks.push({ at: this.size, bytes: data });
+    this.size += Math.ceil(Math.max(data.length, 1) / WEIGHT_ALIGNMENT) * WEIGHT_ALIGNMENT;
+    this.byKey.set(key, at);
+    return at;
+  }
+
+  /** The region's bytes so far (padding is zero). */
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.size);
+    for (const c of this.chunks) out.set(c.bytes, c.at);
+    return out;
+  }
+
+  get byteLength(): number {
+    return this.size;
+  }
+}
+
+/** A tensor's data as little-endian bytes (f32 and i32 4 bytes, bool 1 byte per element). */
+export function tensorBytes(t: Tensor): Uint8Array {
+  const out = new Uint8Array(t.data.length * (t.dtype === 'bool' ? 1 : 4));
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < t.data.length; i++) {
+    if (t.dtype === 'f32') view.setFloat32(i * 4, t.data[i], true);
+    else if (t.dtype === 'i32') view.setInt32(i * 4, t.data[i], true);
+    else out[i] = t.data[i];
+  }
+  return out;
+}
+
+export function floatBytes(data: Float32Array): Uint8Array {
+  return tensorBytes({ dtype: 'f32', shape: [data.length], data });
+}
