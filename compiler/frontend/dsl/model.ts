@@ -10,6 +10,7 @@ import { formatShape, sameShape, type TensorType } from '../../ir/types.js';
 import type { LayerCall, LayerInstance, ModelSpec, TensorRef } from '../../layers/layer.js';
 import { summarizeModel } from '../summary.js';
 import { messageOf, ModelBuildError } from './errors.js';
+import { saveModelSpec } from './save.js';
 import { defaultLayerName, Layer, type NameOf } from './layer.js';
 import { toDType, type DTypeName } from './options.js';
 import { callerLocation } from './source.js';
@@ -200,6 +201,15 @@ export class Model implements TracedModel {
       calls,
       outputs,
     };
+  }
+
+  /**
+   * Writes the model as a TF.js layers model (`model.json` and `weights.bin`)
+   * into `dir`, which Keras' TF.js loaders and tfc read back; returns the
+   * model.json path.
+   */
+  async save(dir: string): Promise<string> {
+    return saveModelSpec(this.toSpec(), dir);
   }
 
   /** Keras' summary table. */
