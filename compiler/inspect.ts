@@ -29,7 +29,8 @@ function computationNodes(g: Graph): number {
   return g.nodes.filter((n) => !getOp(n.op).readsWeight).length;
 }
 
-function kernelOps(g: Graph): Record<string, number> {
+/** Nodes a target launches (no weight reads, no views), counted by op name, sorted by name. */
+export function kernelOps(g: Graph): Record<string, number> {
   const counts = new Map<string, number>();
   for (const n of g.nodes) {
     const def = getOp(n.op);

@@ -64,6 +64,52 @@ Example:
     });
   addPipelineOptions(run);
 
+  const build = program
+    .command('build')
+    .description('compile a model into a bundle folder: model.wasm, weights.bin, manifest.json and a typed loader')
+    .argument('<model>', 'model file (.ts, .js, model.json, .keras, .h5)')
+    .requiredOption('--out <dir>', 'the bundle folder to write (an existing bundle there is replaced)')
+    .option('--target <targets>', 'comma-separated targets to build (today: wasm)', 'wasm')
+    .option('--model <name>', 'the export of a .ts/.js module that holds the model (default: the default export)')
+    .addHelpText(
+      'after',
+      `${MODEL_HELP}
+
+The bundle is written to a temporary folder and renamed into place, so DIR is
+never half-written; the same model gives byte-identical files. A model with an
+op the target cannot compile yet is refused with an error naming the op.
+
+Example:
+  tfc build model.json --target wasm --out bundle/`,
+    )
+    .action(async (model: string, options: { out: string; target: string; model?: string } & PipelineFlags) => {
+      const { buildCommand } = await import('./build.js');
+      await buildCommand(model, options);
+    });
+  addPipelineOptions(build);
+
+  program
+    .command('predict')
+    .description('run a bundle built by `tfc build` on .npy inputs with the runtime and write its outputs as .npy')
+    .argument('<dir>', 'the bundle folder')
+    .option('-i, --input <file>', 'an input .npy file; repeat once per model input, in the model\'s input order', collect)
+    .option('-o, --output <file>', 'an output .npy file; repeat once per model output, in the model\'s output order', collect)
+    .option('--backend <backend>', 'the runtime backend: auto or wasm', 'auto')
+    .addHelpText(
+      'after',
+      `
+Inputs and outputs follow the same conventions as \`tfc run\`: any batch size,
+int32/float32 conversion where it loses nothing, outputs written only when the
+whole prediction succeeded. A damaged bundle is refused at load.
+
+Example:
+  tfc predict bundle/ --input x.npy --output y.npy`,
+    )
+    .action(async (dir: string, options: { input?: string[]; output?: string[]; backend: string }) => {
+      const { predictCommand } = await import('./predict.js');
+      await predictCommand(dir, { ...options, input: options.input ?? [], output: options.output ?? [] });
+    });
+
   program
     .command('summary')
     .description('print the Keras summary table of a model (layers, output shapes, parameter counts)')

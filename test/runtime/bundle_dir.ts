@@ -1,0 +1,19 @@
+/** Writes the `scale` fixture as a bundle folder under a fresh temp dir, for runtime and bundle tests. */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { assembleBundle, writeBundleDir, type Bundle } from '../../compiler/bundle/index.js';
+import { ALIGNMENT } from '../../compiler/plan/affine.js';
+import { scaleArtifact, scaleGraph } from './fixture.js';
+
+export function scaleBundle(): Bundle {
+  return assembleBundle(scaleGraph(), scaleArtifact(), ALIGNMENT);
+}
+
+/** A new temp dir holding the bundle at `<tmp>/bundle`; returns both paths. */
+export async function writeScaleBundle(prefix: string): Promise<{ tmp: string; dir: string }> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = path.join(tmp, 'bundle');
+  await writeBundleDir(dir, scaleBundle().files);
+  return { tmp, dir };
+}

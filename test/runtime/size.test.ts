@@ -1,0 +1,35 @@
+/**
+ * The runtime stays small and self-contained: bundled and minified (esbuild,
+ * which vitest already brings) it is at most 10 KB, and it imports nothing
+ * but node: built-ins (loaded dynamically, only in Node) — never the compiler.
+ */
+import { build } from 'esbuild';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/conformance.js';
+
+const runtimeDir = path.join(repoRoot, 'runtime');
+
+describe('runtime footprint', () => {
+  it('is at most 10 KB minified', async () => {
+    const result = await build({
+      entryPoints: [path.join(runtimeDir, 'index.ts')],
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'neutral',
+      external: ['node:*'],
+      write: false,
+    });
+    expect(result.outputFiles[0].contents.length).toBeLessThanOrEqual(10 * 1024);
+  });
+
+  it('imports only its own files statically and node: built-ins dynamically', () => {
+    for (const file of readdirSync(runtimeDir).filter((f) => f.endsWith('.ts'))) {
+      const source = readFileSync(path.join(runtimeDir, file), 'utf8');
+      for (const [, spec] of source.matchAll(/^(?:import|export)\b[^;]*?from '([^']+)'/gm)) expect(spec, file).toMatch(/^\.\/[a-z_]+\.js$/);
+      for (const [, spec] of source.matchAll(/import\('([^']+)'\)/g)) expect(spec, file).toMatch(/^node:/);
+    }
+  });
+});
