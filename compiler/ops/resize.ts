@@ -42,7 +42,7 @@ function axisScale(inSize: number, outSize: number, alignCorners: boolean): numb
   return alignCorners && outSize > 1 ? (inSize - 1) / (outSize - 1) : inSize / outSize;
 }
 
-function nearestAxis(inSize: number, outSize: number, attrs: Attrs): Int32Array {
+export function nearestAxis(inSize: number, outSize: number, attrs: Attrs): Int32Array {
   const align = attr.bool(attrs, 'align_corners');
   const halfPixel = attr.bool(attrs, 'half_pixel_centers');
   const scale = axisScale(inSize, outSize, align);
@@ -55,14 +55,14 @@ function nearestAxis(inSize: number, outSize: number, attrs: Attrs): Int32Array 
   return src;
 }
 
-interface LinearAxis {
+export interface LinearAxis {
   lo: Int32Array;
   hi: Int32Array;
   /** Weight of `hi`. */
   frac: Float64Array;
 }
 
-function linearAxis(inSize: number, outSize: number, attrs: Attrs): LinearAxis {
+export function linearAxis(inSize: number, outSize: number, attrs: Attrs): LinearAxis {
   const halfPixel = attr.bool(attrs, 'half_pixel_centers');
   const scale = axisScale(inSize, outSize, attr.bool(attrs, 'align_corners'));
   const lo = new Int32Array(outSize);
