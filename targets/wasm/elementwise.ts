@@ -25,8 +25,28 @@ export interface RuleArgs {
 
 export type Rule = (args: RuleArgs) => Expr;
 
-/** Dtypes a value may have inside a wasm elementwise loop. */
-export const VECTOR_DTYPES: readonly DType[] = ['f32', 'bool'];
+/** Dtypes a value may have inside a wasm elementwise loop (i32 lanes are 4 bytes, like f32). */
+export const VECTOR_DTYPES: readonly DType[] = ['f32', 'i32', 'bool'];
+
+/** The ops whose rules also handle i32 operands (the others read every lane as f32). */
+const I32_OPS: ReadonlySet<string> = new Set([
+  'neg', 'abs', 'square', 'relu', 'identity', 'dropout', 'cast', 'add', 'sub', 'mul', 'maximum', 'minimum',
+  'equal', 'not_equal', 'less', 'less_equal', 'greater', 'greater_equal', 'select',
+]);
+
+const isI32 = (dtypes: readonly DType[]): boolean => dtypes[0] === 'i32';
+
+/** A rule that picks the i32 form when the first operand is i32. */
+const byDtype = (f32Rule: Rule, i32Rule: Rule): Rule => (args) => (isI32(args.dtypes) ? i32Rule(args) : f32Rule(args));
+
+/** Converts lanes of dtype `from` to `to`: to i32 truncates toward zero (saturating), to bool is x != 0, bool is 0 / 1. */
+function convert(b: VecBuilder, x: Expr, from: DType, to: DType): Expr {
+  const m = b.m;
+  if (from === to) return x;
+  if (to === 'bool') return from === 'f32' ? m.f32x4.ne(x, b.f32(0)) : m.i32x4.ne(x, b.i32(0));
+  if (from === 'bool') return m.v128.and(x, to === 'f32' ? b.f32(1) : b.i32(1));
+  return to === 'i32' ? m.i32x4.trunc_sat_f32x4_s(x) : m.f32x4.convert_i32x4_s(x);
+}
 
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
@@ -47,19 +67,24 @@ function compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'): Rule {
       // Masks compare as integers; only equal / not_equal accept bool operands.
       return op === 'eq' ? b.m.i32x4.eq(x[0](), x[1]()) : b.m.i32x4.ne(x[0](), x[1]());
     }
+    if (isI32(dtypes)) {
+      const i = b.m.i32x4;
+      const signed = { eq: i.eq, ne: i.ne, lt: i.lt_s, le: i.le_s, gt: i.gt_s, ge: i.ge_s }[op];
+      return signed(x[0](), x[1]());
+    }
     return b.m.f32x4[op](x[0](), x[1]());
   };
 }
 
 export const ELEMENTWISE_RULES: Readonly<Record<string, Rule>> = {
   // Unary.
-  neg: unaryF32((b, x) => b.m.f32x4.neg(x())),
-  abs: unaryF32((b, x) => b.m.f32x4.abs(x())),
+  neg: byDtype(unaryF32((b, x) => b.m.f32x4.neg(x())), ({ b, x }) => b.m.i32x4.neg(x[0]())),
+  abs: byDtype(unaryF32((b, x) => b.m.f32x4.abs(x())), ({ b, x }) => b.m.i32x4.abs(x[0]())),
   exp: unaryF32((b, x) => math.exp(b, x)),
   log: unaryF32((b, x) => math.log(b, x)),
   sqrt: unaryF32((b, x) => b.m.f32x4.sqrt(x())),
   rsqrt: unaryF32((b, x) => b.m.f32x4.div(b.f32(1), b.m.f32x4.sqrt(x()))),
-  square: unaryF32((b, x) => b.m.f32x4.mul(x(), x())),
+  square: byDtype(unaryF32((b, x) => b.m.f32x4.mul(x(), x())), ({ b, x }) => b.m.i32x4.mul(x[0](), x[0]())),
   erf: unaryF32((b, x) => math.erf(b, x)),
   floor: unaryF32((b, x) => b.m.f32x4.floor(x())),
   ceil: unaryF32((b, x) => b.m.f32x4.ceil(x())),
@@ -70,7 +95,7 @@ export const ELEMENTWISE_RULES: Readonly<Record<string, Rule>> = {
     return b.select(f.gt(x(), b.f32(0)), b.f32(1), b.select(f.lt(x(), b.f32(0)), b.f32(-1), x()));
   }),
   // relu maps NaN to 0 (the reference tests x > 0), so it is a select, not f32x4.max.
-  relu: unaryF32((b, x) => b.select(b.m.f32x4.gt(x(), b.f32(0)), x(), b.f32(0))),
+  relu: byDtype(unaryF32((b, x) => b.select(b.m.f32x4.gt(x(), b.f32(0)), x(), b.f32(0))), ({ b, x }) => b.m.i32x4.max_s(x[0](), b.i32(0))),
   relu6: unaryF32((b, x) => b.m.f32x4.min(b.m.f32x4.max(x(), b.f32(0)), b.f32(6))),
   elu: unaryF32((b, x, a) => eluLike(b, x, attr.float(a, 'alpha'), 1)),
   selu: unaryF32((b, x) => eluLike(b, x, SELU_ALPHA, SELU_SCALE)),
@@ -101,19 +126,15 @@ export const ELEMENTWISE_RULES: Readonly<Record<string, Rule>> = {
   identity: ({ x }) => x[0](),
   dropout: ({ x }) => x[0](),
   logical_not: ({ b, x }) => b.m.v128.not(x[0]()),
-  cast: ({ b, x, attrs, dtypes }) => {
-    const to = attr.string(attrs, 'to');
-    if (to === dtypes[0]) return x[0]();
-    // f32 -> bool is x != 0 (NaN counts as true); bool -> f32 keeps 1.0 where the mask is set.
-    return to === 'bool' ? b.m.f32x4.ne(x[0](), b.f32(0)) : b.m.v128.and(x[0](), b.f32(1));
-  },
+  // f32 -> bool is x != 0 (NaN counts as true); bool -> numbers keeps the bits of 1 where the mask is set.
+  cast: ({ b, x, attrs, dtypes }) => convert(b, x[0](), dtypes[0], attr.string(attrs, 'to') as DType),
   // Binary.
-  add: ({ b, x }) => b.m.f32x4.add(x[0](), x[1]()),
-  sub: ({ b, x }) => b.m.f32x4.sub(x[0](), x[1]()),
-  mul: ({ b, x }) => b.m.f32x4.mul(x[0](), x[1]()),
+  add: byDtype(({ b, x }) => b.m.f32x4.add(x[0](), x[1]()), ({ b, x }) => b.m.i32x4.add(x[0](), x[1]())),
+  sub: byDtype(({ b, x }) => b.m.f32x4.sub(x[0](), x[1]()), ({ b, x }) => b.m.i32x4.sub(x[0](), x[1]())),
+  mul: byDtype(({ b, x }) => b.m.f32x4.mul(x[0](), x[1]()), ({ b, x }) => b.m.i32x4.mul(x[0](), x[1]())),
   div: ({ b, x }) => b.m.f32x4.div(x[0](), x[1]()),
-  maximum: ({ b, x }) => b.m.f32x4.max(x[0](), x[1]()),
-  minimum: ({ b, x }) => b.m.f32x4.min(x[0](), x[1]()),
+  maximum: byDtype(({ b, x }) => b.m.f32x4.max(x[0](), x[1]()), ({ b, x }) => b.m.i32x4.max_s(x[0](), x[1]())),
+  minimum: byDtype(({ b, x }) => b.m.f32x4.min(x[0](), x[1]()), ({ b, x }) => b.m.i32x4.min_s(x[0](), x[1]())),
   equal: compare('eq'),
   not_equal: compare('ne'),
   less: compare('lt'),
@@ -129,7 +150,8 @@ export const ELEMENTWISE_RULES: Readonly<Record<string, Rule>> = {
 /** Why the wasm target cannot evaluate this elementwise op on these dtypes, or null when it can. */
 export function elementwiseUnsupported(op: string, operandDtypes: readonly DType[], resultDtypes: readonly DType[]): string | null {
   if (!(op in ELEMENTWISE_RULES)) return `the wasm target does not support op '${op}' yet`;
-  const bad = [...operandDtypes, ...resultDtypes].find((d) => !VECTOR_DTYPES.includes(d));
+  const dtypes = [...operandDtypes, ...resultDtypes];
+  const bad = dtypes.find((d) => !VECTOR_DTYPES.includes(d) || (d === 'i32' && !I32_OPS.has(op)));
   if (bad !== undefined) return `the wasm target does not support op '${op}' on ${bad} values yet`;
   return null;
 }

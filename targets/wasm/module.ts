@@ -5,7 +5,9 @@
  *
  *   [0, WEIGHTS_OFFSET)   unused (address 0 stays invalid)
  *   weights               raw and pre-packed weights, 16-byte aligned entries
+ *   scratch               one buffer shared by kernels that stage data (static size)
  *   arena                 the memory plan's arena, 256-aligned, size affine in N
+ *   extension             one buffer after the arena shared by kernels (scan bodies), size affine in N
  *
  * `const` results live in the weights; views share their operand's bytes
  * (the plan aliases them), except a view of a weight, which is copied into
@@ -23,6 +25,10 @@ import { kernelFor, reportedOp } from './kernels/index.js';
 import { tensorBytes, WeightsBuilder } from './weights.js';
 
 export const WEIGHTS_OFFSET = 256;
+/** The immutable global holding the scratch region's address (set once the weights are laid out). */
+const SCRATCH_GLOBAL = 'scratch';
+/** The mutable global holding the extension's address; `run` sets it from the batch. */
+const EXTENSION_GLOBAL = 'extension';
 const PAGE_BYTES = 65536;
 const MAX_PAGES = 65536;
 
@@ -87,6 +93,8 @@ class Assembler {
   private readonly producers: Map<number, Node>;
   private readonly facts: GraphFacts;
   private arenaOffset = -1;
+  private scratchBytes = 0;
+  private extension: Affine = { base: 0, perBatch: 0 };
 
   constructor(private readonly graph: Graph) {
     this.module = createModule({ relaxedSimd: false });
@@ -147,6 +155,15 @@ class Assembler {
       result: (k) => fn.getter(node.inputs.length + k),
       batch: fn.getter(arity),
       prefix: `k${index}`,
+      scratch: (bytes) => {
+        this.scratchBytes = Math.max(this.scratchBytes, bytes);
+        return () => m.global.get(SCRATCH_GLOBAL, binaryen.i32);
+      },
+      extension: (size) => {
+        const up = (bytes: number): number => Math.ceil(bytes / ALIGNMENT) * ALIGNMENT;
+        this.extension = { base: Math.max(this.extension.base, up(size.base)), perBatch: Math.max(this.extension.perBatch, up(size.perBatch)) };
+        return () => m.global.get(EXTENSION_GLOBAL, binaryen.i32);
+      },
     };
     fn.finish(found.emit(ctx));
     // Weights a kernel never reads (a GEMM's B, packed instead) are not laid out.
@@ -190,12 +207,21 @@ class Assembler {
     });
     // Weights used as graph outputs are laid out too.
     for (const o of this.graph.outputs) this.locateWeightOperand(o.value);
-    this.arenaOffset = Math.ceil((WEIGHTS_OFFSET + this.weights.byteLength) / ALIGNMENT) * ALIGNMENT;
+    const scratchOffset = Math.ceil((WEIGHTS_OFFSET + this.weights.byteLength) / ALIGNMENT) * ALIGNMENT;
+    if (this.scratchBytes > 0) m.addGlobal(SCRATCH_GLOBAL, binaryen.i32, false, m.i32.const(scratchOffset));
+    this.arenaOffset = Math.ceil((scratchOffset + this.scratchBytes) / ALIGNMENT) * ALIGNMENT;
     const batch = (): Expr => m.local.get(0, binaryen.i32);
     const body = calls.map((c) => c(batch));
+    const arena = this.plan.arena;
+    if (this.extension.base > 0 || this.extension.perBatch > 0) {
+      m.addGlobal(EXTENSION_GLOBAL, binaryen.i32, true, m.i32.const(0));
+      const start = m.i32.add(m.i32.const(this.arenaOffset + arena.base), m.i32.mul(batch(), m.i32.const(arena.perBatch)));
+      body.unshift(m.global.set(EXTENSION_GLOBAL, start));
+    }
+    const total: Affine = { base: arena.base + this.extension.base, perBatch: arena.perBatch + this.extension.perBatch };
     m.addFunction('run', binaryen.createType([binaryen.i32]), binaryen.none, [], m.block(null, body));
     m.addFunctionExport('run', 'run');
-    const initialBytes = this.arenaOffset + evalAffine(this.plan.arena, 1);
+    const initialBytes = this.arenaOffset + evalAffine(total, 1);
     m.removeExport('memory');
     m.setMemory(Math.max(1, Math.ceil(initialBytes / PAGE_BYTES)), MAX_PAGES, 'memory');
     if (!m.validate()) throw new Error('wasm target: the emitted module failed validation');
@@ -205,7 +231,7 @@ class Assembler {
       ...(withText ? { text: m.emitText() } : {}),
       weights: this.weights.bytes(),
       arenaOffset: this.arenaOffset,
-      arena: this.plan.arena,
+      arena: total,
       locate: (v) => this.locate(v),
     };
   }

@@ -7,6 +7,7 @@
  */
 import type { Node, Value } from '../../../compiler/ir/graph.js';
 import type { Tensor } from '../../../compiler/ir/tensor.js';
+import type { Affine } from '../../../compiler/plan/index.js';
 import type { Expr, Module } from '../binaryen.js';
 import type { FunctionBuilder, Getter } from '../func.js';
 import type { WeightsBuilder } from '../weights.js';
@@ -28,6 +29,19 @@ export interface EmitContext extends GraphFacts {
   batch: Getter;
   /** A prefix for helper functions and globals this kernel adds to the module. */
   prefix: string;
+  /**
+   * The address of a scratch buffer of `bytes` bytes (a build-time size), for
+   * data a kernel stages between its steps (im2col rows). All kernels share one
+   * region between the weights and the arena, sized for the largest request.
+   */
+  scratch(bytes: number): Getter;
+  /**
+   * The address of a buffer of `size` bytes for batch N (affine), placed after
+   * the arena so its offset stays affine in N: for values that scale with the
+   * batch and live only during this kernel's call (a scan body's own memory
+   * plan). Kernels share it, sized for the largest request.
+   */
+  extension(size: Affine): Getter;
 }
 
 export interface KernelEmitter {

@@ -9,13 +9,28 @@ import { kernelForm } from '../../../compiler/ops/fused.js';
 import { ELEMENTWISE_RULES } from '../elementwise.js';
 import type { GraphFacts, KernelEmitter } from './context.js';
 import { fusedElementwise, plainElementwise } from './elementwise.js';
+import { convKernel } from './conv.js';
+import { depthwiseKernel } from './depthwise.js';
 import { matmulKernel } from './matmul.js';
+import { anyMatmulKernel } from './matmul_general.js';
+import { poolKernel } from './pool.js';
 import { reduceKernel } from './reduce.js';
+import { resizeKernel } from './resize.js';
+import { broadcastToKernel, concatKernel, fillKernel, padKernel, reverseKernel, sliceKernel, tileKernel, transposeKernel } from './rearrange.js';
+import { gatherKernel } from './gather.js';
+import { layerNormKernel } from './layer_norm.js';
+import { batchNormKernel } from './batch_norm.js';
+import { argmaxKernel } from './argmax.js';
 import { softmaxKernel } from './softmax.js';
+import { scanKernel } from './scan.js';
 
 /** Epilogue kernels by the op of their anchor. */
 const EPILOGUE_KERNELS: Readonly<Record<string, KernelEmitter>> = {
   matmul: matmulKernel,
+  conv2d: convKernel,
+  conv1d: convKernel,
+  conv2d_transpose: convKernel,
+  depthwise_conv2d: depthwiseKernel,
 };
 
 /** The emitter for a fused body's form, or why there is none. */
@@ -40,12 +55,36 @@ const fusedKernel: KernelEmitter = {
 const KERNELS: Readonly<Record<string, KernelEmitter>> = {
   ...Object.fromEntries(Object.keys(ELEMENTWISE_RULES).map((op) => [op, plainElementwise])),
   fused: fusedKernel,
-  matmul: matmulKernel,
+  matmul: anyMatmulKernel,
+  conv2d: convKernel,
+  conv1d: convKernel,
+  conv2d_transpose: convKernel,
+  depthwise_conv2d: depthwiseKernel,
+  max_pool2d: poolKernel,
+  avg_pool2d: poolKernel,
+  resize_nearest: resizeKernel,
+  resize_bilinear: resizeKernel,
   reduce_sum: reduceKernel,
   reduce_mean: reduceKernel,
   reduce_max: reduceKernel,
+  reduce_min: reduceKernel,
+  reduce_prod: reduceKernel,
   softmax: softmaxKernel,
   log_softmax: softmaxKernel,
+  // The scan kernel compiles its body's nodes through this same table.
+  scan: scanKernel(kernelFor),
+  transpose: transposeKernel,
+  slice: sliceKernel,
+  reverse: reverseKernel,
+  tile: tileKernel,
+  broadcast_to: broadcastToKernel,
+  concat: concatKernel,
+  pad: padKernel,
+  fill: fillKernel,
+  gather: gatherKernel,
+  layer_norm: layerNormKernel,
+  batch_norm: batchNormKernel,
+  argmax: argmaxKernel,
 };
 
 /** The op a node is reported as when unsupported: a fused epilogue kernel by its anchor. */

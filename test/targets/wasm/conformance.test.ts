@@ -15,7 +15,33 @@ import { listConformanceCases, loadSample } from '../../helpers/conformance.js';
 import { compareTensors } from '../../helpers/tolerance.js';
 import { loadArtifact } from './run_wasm.js';
 
-const COVERED = ['keras/dense_mlp', 'keras/activations', 'real/abalone-mlp'];
+const COVERED = [
+  'keras/dense_mlp',
+  'keras/activations',
+  'real/abalone-mlp',
+  // Convolutions (im2col + GEMM):
+  'keras/conv2d_valid_same',
+  'keras/conv1d',
+  'keras/conv2d_transpose',
+  'keras/mnist_cnn',
+  'real/quickdraw-cnn',
+  // Pooling, depthwise convolutions, global reductions:
+  'keras/pooling',
+  'keras/depthwise_separable',
+  // Recurrent layers (scan):
+  'keras/simple_rnn',
+  'keras/lstm',
+  'keras/gru',
+  'real/nietzsche-char-lstm',
+  'real/ux-click-embedding-rnn',
+  // Data movement, general matmul, gather, layer_norm:
+  'keras/reshape_family',
+  'keras/merge_functional',
+  'keras/embedding_dense',
+  'keras/layernorm',
+  'keras/batchnorm',
+  'keras/bidirectional_timedistributed',
+];
 const cases = listConformanceCases().filter((c) => COVERED.includes(`${c.suite}/${c.name}`));
 
 describe('conformance models through the wasm target', () => {
