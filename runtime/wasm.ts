@@ -67,10 +67,12 @@ export class WasmExecutor {
     if (need > have) memory.grow(Math.ceil((need - have) / PAGE_BYTES));
   }
 
+  // Runs on zero inputs, rewritten before every run: the memory plan may reuse an input's
+  // buffer once it is read, and leftover bytes could be invalid (e.g. out-of-range gather ids).
   private warmUp(): void {
-    this.reserve(1);
+    const zeros = this.inputs.map((spec) => (spec.dtype === 'f32' ? new Float32Array(elementCount(spec, 1)) : new Int32Array(elementCount(spec, 1))));
     const start = performance.now();
-    for (let i = 0; i < WARMUP_RUNS && performance.now() - start < WARMUP_BUDGET_MS; i++) this.exports.run(1);
+    for (let i = 0; i < WARMUP_RUNS && performance.now() - start < WARMUP_BUDGET_MS; i++) this.execute(zeros, 1);
   }
 
   /** Runs the model on inputs already checked against the signature; returns fresh output arrays. */
