@@ -43,6 +43,16 @@ export interface WasmTarget {
   outputOffsets: Affine[];
 }
 
+/** The keys of `tfc inspect --json`, as measured when the bundle was built. */
+export interface BuildReport {
+  nodes_before: number;
+  kernels_after: number;
+  ops_after: Record<string, number>;
+  peak_bytes: number;
+  naive_bytes: number;
+  weight_bytes: number;
+}
+
 export interface BundleManifest {
   format: typeof FORMAT_NAME;
   formatVersion: number;
@@ -53,6 +63,8 @@ export interface BundleManifest {
   weights: { file: string; bytes: number };
   memoryPlan: { alignment: number; arenaBytes: Affine; peakBytesAtBatch1: number };
   kernels: { count: number; ops: Record<string, number> };
+  /** What the build's pipeline did (the `tfc inspect --json` report); for tools, not read by the runtime. */
+  report: BuildReport;
   /** Every other file of the bundle, by name. */
   files: Record<string, FileEntry>;
 }

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Graph } from '../ir/graph.js';
 import { kernelOps } from '../inspect.js';
-import { FORMAT_NAME, FORMAT_VERSION, evalAffine, type BundleManifest, type FileEntry, type TensorSpec } from '../../runtime/manifest.js';
+import { FORMAT_NAME, FORMAT_VERSION, evalAffine, type BuildReport, type BundleManifest, type FileEntry, type TensorSpec } from '../../runtime/manifest.js';
 import type { WasmArtifact, WasmLayout } from '../../targets/wasm/index.js';
 import { stableJson } from './json.js';
 import { loaderDts, loaderJs } from './loader.js';
@@ -30,7 +30,7 @@ function specs(entries: WasmLayout['inputs']): TensorSpec[] {
   return entries.map((e) => ({ name: e.name, dtype: e.dtype, shape: [...e.shape] }));
 }
 
-export function assembleBundle(graph: Graph, artifact: WasmArtifact, alignment: number): Bundle {
+export function assembleBundle(graph: Graph, artifact: WasmArtifact, alignment: number, report: BuildReport): Bundle {
   const { layout } = artifact;
   const inputs = specs(layout.inputs);
   const outputs = specs(layout.outputs);
@@ -61,6 +61,7 @@ export function assembleBundle(graph: Graph, artifact: WasmArtifact, alignment: 
     weights: { file: WEIGHTS_FILE, bytes: artifact.weights.length },
     memoryPlan: { alignment, arenaBytes: { ...layout.arenaBytes }, peakBytesAtBatch1: evalAffine(layout.arenaBytes, 1) },
     kernels: { count: Object.values(ops).reduce((s, c) => s + c, 0), ops },
+    report,
     files: Object.fromEntries([...files].map(([name, bytes]) => [name, fileEntry(bytes)])),
   };
   files.set(MANIFEST_FILE, text.encode(stableJson(manifest)));

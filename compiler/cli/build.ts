@@ -7,6 +7,7 @@
  */
 import { assembleBundle, writeBundleDir, BundleWriteError } from '../bundle/index.js';
 import { lowerModel } from '../frontend/lower.js';
+import { inspectGraphs } from '../inspect.js';
 import { loadModelSource } from '../frontend/load.js';
 import type { Graph } from '../ir/graph.js';
 import { formatType } from '../ir/types.js';
@@ -54,14 +55,18 @@ export async function buildCommand(modelFile: string, options: BuildOptions): Pr
   progress(`loading ${modelFile}`);
   const spec = await loadModelSource(modelFile, { modelExport: options.model });
   let graph: Graph;
+  let imported: Graph;
   try {
+    // Lowering is deterministic: the second copy stays as imported, for the build report.
     graph = lowerModel(spec).graph;
+    imported = lowerModel(spec).graph;
     verifyGraph(graph);
   } catch (e) {
     throw locate(modelFile, e);
   }
   progress('optimizing');
   optimizeGraph(graph, options);
+  const report = inspectGraphs(imported, graph);
   checkSupported(graph, modelFile);
   progress('compiling to WebAssembly');
   let artifact: WasmArtifact;
@@ -70,7 +75,7 @@ export async function buildCommand(modelFile: string, options: BuildOptions): Pr
   } catch (e) {
     throw e instanceof WasmUnsupportedError ? new CliError(`${modelFile}: ${e.message}`, { cause: e }) : e;
   }
-  const bundle = assembleBundle(graph, artifact, ALIGNMENT);
+  const bundle = assembleBundle(graph, artifact, ALIGNMENT, report);
   progress(`writing ${options.out}`);
   try {
     await writeBundleDir(options.out, bundle.files);

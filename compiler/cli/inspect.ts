@@ -1,13 +1,17 @@
 /**
  * `tfc inspect`: what the optimizing pipeline does to a model: node and
  * kernel counts, remaining ops, planned peak memory against the naive sum
- * of every intermediate tensor, and weight bytes.
+ * of every intermediate tensor, and weight bytes. Given a bundle folder, it
+ * prints the same report as recorded at build time, plus the code size.
  */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parseManifest } from '../../runtime/manifest.js';
 import { lowerModel } from '../frontend/lower.js';
 import { loadModelSource } from '../frontend/load.js';
 import { formatInspectReport, inspectGraphs } from '../inspect.js';
 import { verifyGraph } from '../ir/verifier.js';
-import { locate } from './errors.js';
+import { CliError, locate } from './errors.js';
 import { optimizeGraph, type PipelineFlags } from './pipeline_options.js';
 
 export interface InspectOptions extends PipelineFlags {
@@ -15,7 +19,39 @@ export interface InspectOptions extends PipelineFlags {
   model?: string;
 }
 
+async function inspectBundle(dir: string, json: boolean): Promise<void> {
+  const where = `bundle ${dir}`;
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, 'manifest.json'), 'utf8');
+  } catch (e) {
+    throw new CliError(`${where}: no manifest.json (a bundle folder is what \`tfc build --out\` writes)`, { cause: e });
+  }
+  let manifest;
+  try {
+    manifest = parseManifest(text, where);
+  } catch (e) {
+    throw new CliError((e as Error).message, { cause: e });
+  }
+  const report = manifest.report;
+  if (typeof report !== 'object' || report === null || !Number.isInteger(report.kernels_after)) {
+    throw new CliError(`${where}: manifest.json has no build report (rebuild the bundle with this tfc)`);
+  }
+  if (json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  const wasm = manifest.files[manifest.targets.wasm.file];
+  process.stdout.write(`model ${manifest.name} (bundle format ${manifest.formatVersion}, targets: ${Object.keys(manifest.targets).join(', ')})\n`);
+  process.stdout.write(`code bytes (wasm)  ${wasm.bytes.toLocaleString('en-US')}\n`);
+  process.stdout.write(formatInspectReport(report));
+}
+
 export async function inspectCommand(modelFile: string, options: InspectOptions): Promise<void> {
+  if ((await stat(modelFile).catch(() => undefined))?.isDirectory()) {
+    await inspectBundle(modelFile, options.json === true);
+    return;
+  }
   const spec = await loadModelSource(modelFile, { modelExport: options.model });
   let imported;
   let optimized;

@@ -124,7 +124,7 @@ Example:
   const inspect = program
     .command('inspect')
     .description('show what the optimizing pipeline does: kernels, remaining ops, planned memory, weight bytes')
-    .argument('<model>', 'model file (.ts, .js, model.json, .keras, .h5)')
+    .argument('<model>', 'model file (.ts, .js, model.json, .keras, .h5) or a bundle folder written by tfc build')
     .option('--json', 'print the report as JSON (keys nodes_before, kernels_after, ops_after, peak_bytes, naive_bytes, weight_bytes)')
     .option('--model <name>', 'the export of a .ts/.js module that holds the model (default: the default export)')
     .addHelpText('after', MODEL_HELP)

@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, tfc } from './tfc.js';
@@ -27,6 +28,21 @@ describe('tfc inspect', () => {
     // Two Conv2D and two Dense layers: unfused convolutions, matmuls and their bias adds.
     expect(report.ops_after).toMatchObject({ conv2d: 2, matmul: 2, add: 4 });
     expect(report.ops_after.fused).toBeUndefined();
+  });
+
+  it('on a bundle folder prints the report recorded at build time', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tfc-inspect-'));
+    const bundle = path.join(dir, 'mnist');
+    expect((await tfc(['build', path.join(caseDir, 'model.json'), '--out', bundle])).code).toBe(0);
+    const fromModel = JSON.parse((await tfc(['inspect', path.join(caseDir, 'model.json'), '--json'])).stdout) as unknown;
+    const fromBundle = await tfc(['inspect', bundle, '--json']);
+    expect(fromBundle.code).toBe(0);
+    expect(JSON.parse(fromBundle.stdout)).toEqual(fromModel);
+    const text = await tfc(['inspect', bundle]);
+    expect(text.stdout).toMatch(/^model mnist_cnn \(bundle format 1, targets: wasm\)\ncode bytes \(wasm\)\s+[\d,]+\n/);
+    const notBundle = await tfc(['inspect', dir]);
+    expect(notBundle.code).toBe(1);
+    expect(notBundle.stderr).toMatch(/^tfc: error: bundle .*: no manifest\.json/);
   });
 
   it('prints a table for people', async () => {

@@ -3,11 +3,13 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assembleBundle, writeBundleDir, type Bundle } from '../../compiler/bundle/index.js';
+import { inspectGraphs } from '../../compiler/inspect.js';
 import { ALIGNMENT } from '../../compiler/plan/affine.js';
 import { scaleArtifact, scaleGraph } from './fixture.js';
 
 export function scaleBundle(): Bundle {
-  return assembleBundle(scaleGraph(), scaleArtifact(), ALIGNMENT);
+  const graph = scaleGraph();
+  return assembleBundle(graph, scaleArtifact(), ALIGNMENT, inspectGraphs(graph, graph));
 }
 
 /** A new temp dir holding the bundle at `<tmp>/bundle`; returns both paths. */
