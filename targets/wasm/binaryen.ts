@@ -41,10 +41,18 @@ export function f32x4MulAdd(module: Module, relaxed: boolean, a: Expr, b: Expr, 
   return lowLevel._BinaryenSIMDTernary(module.ptr, binaryen.RelaxedMaddVecF32x4, a, b, c);
 }
 
-/** Runs binaryen's optimizer at -O3 (speed, no shrinking) and validates the result. */
+/**
+ * Runs binaryen's optimizer at -O3 (speed, no shrinking) and validates the
+ * result. Kernels are not inlined into their caller: each is called once from
+ * `run`, and inlining them all gives one huge function that V8's optimizing
+ * tier compiles to much slower code than the separate kernels (measured on
+ * MobileNetV2, bench/RESULTS.md).
+ */
 export function optimizeModule(module: Module): void {
   binaryen.setOptimizeLevel(3);
   binaryen.setShrinkLevel(0);
+  binaryen.setOneCallerInlineMaxSize(0);
+  binaryen.setFlexibleInlineMaxSize(0);
   module.optimize();
   if (!module.validate()) throw new Error('binaryen: module failed validation after optimization');
 }
