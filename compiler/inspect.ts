@@ -8,22 +8,10 @@ import { getOp } from './ir/op.js';
 import { bytesPerElement, elementCount } from './ir/types.js';
 import { evalAffine } from './plan/affine.js';
 import { planMemory } from './plan/plan.js';
+import type { BuildReport } from '../runtime/manifest.js';
 
-/** Exactly the keys of `tfc inspect --json`. */
-export interface InspectReport {
-  /** Computation nodes before the pipeline (weight reads not counted). */
-  nodes_before: number;
-  /** Nodes a target launches after the pipeline: no weight reads, no views. */
-  kernels_after: number;
-  /** Those kernels by op name, sorted by name. */
-  ops_after: Record<string, number>;
-  /** The memory plan's arena size at batch 1. */
-  peak_bytes: number;
-  /** The sum of the sizes of every node result (weights excluded) at batch 1, as if nothing were reused. */
-  naive_bytes: number;
-  /** Bytes of the weights the optimized graph reads. */
-  weight_bytes: number;
-}
+/** Exactly the keys of `tfc inspect --json`; bundles record the same report in their manifest. */
+export type InspectReport = BuildReport;
 
 function computationNodes(g: Graph): number {
   return g.nodes.filter((n) => !getOp(n.op).readsWeight).length;

@@ -45,11 +45,17 @@ export interface WasmTarget {
 
 /** The keys of `tfc inspect --json`, as measured when the bundle was built. */
 export interface BuildReport {
+  /** Computation nodes before the pipeline (weight reads not counted). */
   nodes_before: number;
+  /** Nodes a target launches after the pipeline: no weight reads, no views. */
   kernels_after: number;
+  /** Those kernels by op name, sorted by name. */
   ops_after: Record<string, number>;
+  /** The memory plan's arena size at batch 1. */
   peak_bytes: number;
+  /** The sum of the sizes of every node result (weights excluded) at batch 1, as if nothing were reused. */
   naive_bytes: number;
+  /** Bytes of the weights the optimized graph reads. */
   weight_bytes: number;
 }
 
