@@ -33,6 +33,8 @@ export interface FileEntry {
 
 export interface WasmTarget {
   file: string;
+  /** The same module with relaxed-SIMD GEMMs (same layout and weights), loaded where the engine has relaxed SIMD. */
+  relaxedFile?: string;
   /** Where weights.bin is copied in linear memory. */
   weightsOffset: number;
   /** Start of the activation arena, after the weights. */
@@ -121,6 +123,7 @@ export function parseManifest(text: string, where: string): BundleManifest {
   if (!Array.isArray(m.outputs) || !m.outputs.every(isSpec)) bad('outputs');
   const w = m.targets?.wasm;
   if (!w || typeof w.file !== 'string') bad('targets.wasm');
+  if (w.relaxedFile !== undefined && typeof w.relaxedFile !== 'string') bad('targets.wasm.relaxedFile');
   if (!Number.isInteger(w.weightsOffset) || !Number.isInteger(w.arenaOffset) || !isAffine(w.arenaBytes)) bad('targets.wasm layout');
   if (!Array.isArray(w.inputOffsets) || w.inputOffsets.length !== m.inputs.length || !w.inputOffsets.every(isAffine)) {
     bad('targets.wasm.inputOffsets');
@@ -130,7 +133,7 @@ export function parseManifest(text: string, where: string): BundleManifest {
   }
   if (typeof m.weights?.file !== 'string' || !Number.isInteger(m.weights.bytes)) bad('weights');
   if (typeof m.files !== 'object' || m.files === null) bad('files');
-  for (const file of [w.file, m.weights.file]) {
+  for (const file of [w.file, m.weights.file, ...(w.relaxedFile !== undefined ? [w.relaxedFile] : [])]) {
     if (!m.files[file]) bad(`files["${file}"]`);
   }
   return m;

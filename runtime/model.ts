@@ -14,6 +14,9 @@ export interface ModelSummary {
   outputs: TensorSpec[];
   kernels: number;
   kernelOps: Record<string, number>;
+  /** The module that was loaded: model.wasm, or model.relaxed.wasm where the engine has relaxed SIMD. */
+  wasmFile: string;
+  relaxedSimd: boolean;
   codeBytes: number;
   weightBytes: number;
   /** The activation arena at batch 1 (it grows linearly with the batch size). */
@@ -29,6 +32,7 @@ export class Model {
   constructor(
     private readonly manifest: BundleManifest,
     executor: WasmExecutor,
+    private readonly wasmFile: string,
   ) {
     this.name = manifest.name;
     this.inputs = manifest.inputs;
@@ -53,7 +57,9 @@ export class Model {
       outputs: m.outputs,
       kernels: m.kernels.count,
       kernelOps: m.kernels.ops,
-      codeBytes: m.files[m.targets.wasm.file].bytes,
+      wasmFile: this.wasmFile,
+      relaxedSimd: this.wasmFile === m.targets.wasm.relaxedFile,
+      codeBytes: m.files[this.wasmFile].bytes,
       weightBytes: m.weights.bytes,
       arenaBytesAtBatch1: evalAffine(m.targets.wasm.arenaBytes, 1),
     };

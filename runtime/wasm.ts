@@ -1,5 +1,5 @@
 /**
- * The WASM backend: one instance of model.wasm per loaded model. Weights are
+ * The WASM backend: one instance of model.wasm (or its relaxed-SIMD twin) per loaded model. Weights are
  * copied into linear memory once; a prediction grows memory when the batch
  * needs it, copies the inputs to their planned offsets, makes one call
  * `run(batch)` and copies the outputs out.
@@ -38,6 +38,7 @@ export class WasmExecutor {
   static async create(
     code: Uint8Array<ArrayBuffer>,
     weights: Uint8Array,
+    file: string,
     target: WasmTarget,
     signature: { inputs: TensorSpec[]; outputs: TensorSpec[] },
     where: string,
@@ -47,10 +48,10 @@ export class WasmExecutor {
       const module = await WebAssembly.compile(code);
       instance = await WebAssembly.instantiate(module, {});
     } catch (e) {
-      throw new BundleError(`bundle ${where}: '${target.file}' does not load in this engine: ${(e as Error).message}`, { cause: e });
+      throw new BundleError(`bundle ${where}: '${file}' does not load in this engine: ${(e as Error).message}`, { cause: e });
     }
     if (!isModelExports(instance.exports)) {
-      throw new BundleError(`bundle ${where}: '${target.file}' does not export 'memory' and 'run'`);
+      throw new BundleError(`bundle ${where}: '${file}' does not export 'memory' and 'run'`);
     }
     const executor = new WasmExecutor(instance.exports, target, signature.inputs, signature.outputs);
     executor.reserve(1, target.weightsOffset + weights.length);

@@ -1,10 +1,12 @@
 /**
  * Assembles a bundle in memory from an optimized graph and its compiled
- * WASM artifact: model.wasm, weights.bin, the typed loader and manifest.json
+ * WASM artifact: model.wasm (and model.relaxed.wasm, its relaxed-SIMD variant,
+ * when given), weights.bin, the typed loader and manifest.json
  * (written last, as it lists the size and SHA-256 of every other file).
  * Everything is a pure function of its inputs: no timestamps, sorted JSON.
  */
 import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { Graph } from '../ir/graph.js';
 import { kernelOps } from '../inspect.js';
 import { FORMAT_NAME, FORMAT_VERSION, evalAffine, type BuildReport, type BundleManifest, type FileEntry, type TensorSpec } from '../../runtime/manifest.js';
@@ -14,6 +16,7 @@ import { loaderDts, loaderJs } from './loader.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const WASM_FILE = 'model.wasm';
+export const RELAXED_WASM_FILE = 'model.relaxed.wasm';
 export const WEIGHTS_FILE = 'weights.bin';
 
 export interface Bundle {
@@ -30,13 +33,21 @@ function specs(entries: WasmLayout['inputs']): TensorSpec[] {
   return entries.map((e) => ({ name: e.name, dtype: e.dtype, shape: [...e.shape] }));
 }
 
-export function assembleBundle(graph: Graph, artifact: WasmArtifact, alignment: number, report: BuildReport): Bundle {
+/** The runtime loads either module over the same weights.bin and layout, so they must agree exactly. */
+function checkSameLayout(plain: WasmArtifact, relaxed: WasmArtifact): void {
+  if (!isDeepStrictEqual(plain.layout, relaxed.layout)) throw new Error(`bundle: ${RELAXED_WASM_FILE} has a different memory layout than ${WASM_FILE}`);
+  if (!Buffer.from(plain.weights).equals(Buffer.from(relaxed.weights))) throw new Error(`bundle: ${RELAXED_WASM_FILE} has different weights than ${WASM_FILE}`);
+}
+
+export function assembleBundle(graph: Graph, artifact: WasmArtifact, alignment: number, report: BuildReport, relaxed?: WasmArtifact): Bundle {
   const { layout } = artifact;
+  if (relaxed) checkSameLayout(artifact, relaxed);
   const inputs = specs(layout.inputs);
   const outputs = specs(layout.outputs);
   const text = new TextEncoder();
   const files = new Map<string, Uint8Array>([
     [WASM_FILE, artifact.wasm],
+    ...(relaxed ? [[RELAXED_WASM_FILE, relaxed.wasm] as const] : []),
     [WEIGHTS_FILE, artifact.weights],
     ['index.js', text.encode(loaderJs(graph.name))],
     ['index.d.ts', text.encode(loaderDts(graph.name, inputs, outputs))],
@@ -51,6 +62,7 @@ export function assembleBundle(graph: Graph, artifact: WasmArtifact, alignment: 
     targets: {
       wasm: {
         file: WASM_FILE,
+        ...(relaxed ? { relaxedFile: RELAXED_WASM_FILE } : {}),
         weightsOffset: layout.weightsOffset,
         arenaOffset: layout.arenaOffset,
         arenaBytes: { ...layout.arenaBytes },

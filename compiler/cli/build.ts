@@ -70,12 +70,14 @@ export async function buildCommand(modelFile: string, options: BuildOptions): Pr
   checkSupported(graph, modelFile);
   progress('compiling to WebAssembly');
   let artifact: WasmArtifact;
+  let relaxed: WasmArtifact;
   try {
     artifact = compileWasm(graph);
+    relaxed = compileWasm(graph, { relaxed: true });
   } catch (e) {
     throw e instanceof WasmUnsupportedError ? new CliError(`${modelFile}: ${e.message}`, { cause: e }) : e;
   }
-  const bundle = assembleBundle(graph, artifact, ALIGNMENT, report);
+  const bundle = assembleBundle(graph, artifact, ALIGNMENT, report, relaxed);
   progress(`writing ${options.out}`);
   try {
     await writeBundleDir(options.out, bundle.files);

@@ -59,12 +59,22 @@ function slotDtype(v: Value, what: string): 'f32' | 'i32' {
   return d;
 }
 
+export interface CompileWasmOptions {
+  /** Also return the module's text form. */
+  text?: boolean;
+  /**
+   * Build the relaxed-SIMD variant: GEMM inner products use f32x4.relaxed_madd
+   * (fused where the CPU has it); everything else, layout and weights included, is unchanged.
+   */
+  relaxed?: boolean;
+}
+
 /** Compiles an optimized graph (plans its memory itself). */
-export function compileWasm(graph: Graph, options: { text?: boolean } = {}): WasmArtifact {
+export function compileWasm(graph: Graph, options: CompileWasmOptions = {}): WasmArtifact {
   // Checked before compiling, so a bool model fails fast.
   graph.inputs.forEach((v) => slotDtype(v, 'input'));
   graph.outputs.forEach((o) => slotDtype(o.value, 'output'));
-  const assembled = assembleModule(graph, { text: options.text ?? false });
+  const assembled = assembleModule(graph, { text: options.text ?? false, relaxed: options.relaxed ?? false });
   const slot = (name: string, v: Value, what: string): WasmTensorSlot => ({
     name,
     dtype: slotDtype(v, what),

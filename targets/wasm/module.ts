@@ -96,8 +96,11 @@ class Assembler {
   private scratchBytes = 0;
   private extension: Affine = { base: 0, perBatch: 0 };
 
-  constructor(private readonly graph: Graph) {
-    this.module = createModule({ relaxedSimd: false });
+  constructor(
+    private readonly graph: Graph,
+    private readonly relaxedSimd: boolean,
+  ) {
+    this.module = createModule({ relaxedSimd });
     // memory.copy (views of weights) needs binaryen's bulk-memory-opt feature too.
     this.module.setFeatures(this.module.getFeatures() | binaryen.Features.BulkMemoryOpt);
     // Kernels need the memory to exist; its initial size is set once the layout is known.
@@ -148,6 +151,7 @@ class Assembler {
       node,
       fn,
       weights: this.weights,
+      relaxedSimd: this.relaxedSimd,
       operand: (i) => {
         read.add(i);
         return fn.getter(i);
@@ -241,9 +245,12 @@ class Assembler {
   }
 }
 
-/** Compiles an optimized graph into one module; throws WasmUnsupportedError for the first node it cannot compile. */
-export function assembleModule(graph: Graph, options: { optimize?: boolean; text?: boolean } = {}): AssembledModule {
-  const assembler = new Assembler(graph);
+/**
+ * Compiles an optimized graph into one module; throws WasmUnsupportedError for the first node it cannot compile.
+ * `relaxed` only changes the GEMM inner products (to f32x4.relaxed_madd): layout and weights stay the same.
+ */
+export function assembleModule(graph: Graph, options: { optimize?: boolean; text?: boolean; relaxed?: boolean } = {}): AssembledModule {
+  const assembler = new Assembler(graph, options.relaxed ?? false);
   try {
     return assembler.assemble(options.optimize ?? true, options.text ?? false);
   } finally {

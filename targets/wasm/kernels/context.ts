@@ -27,6 +27,8 @@ export interface EmitContext extends GraphFacts {
   operand(i: number): Getter;
   result(k: number): Getter;
   batch: Getter;
+  /** Whether GEMM inner products use f32x4.relaxed_madd (the module enables relaxed SIMD then). */
+  relaxedSimd: boolean;
   /** A prefix for helper functions and globals this kernel adds to the module. */
   prefix: string;
   /**

@@ -68,7 +68,7 @@ function emit(ctx: EmitContext): Expr {
   const { kernel, g, gemm, packedAt } = plan(ctx);
   const epilogue = gemmEpilogue(ctx, kernel);
   const k = g.kh * g.kw * g.c;
-  emitGemm(m, gemm, { k, n: g.f, ...DEFAULT_TILE, relaxedSimd: false, epilogue: epilogue.hook });
+  emitGemm(m, gemm, { k, n: g.f, ...DEFAULT_TILE, relaxedSimd: ctx.relaxedSimd, epilogue: epilogue.hook });
   const x = ctx.operand(anchorOperand(kernel, 0));
   const i32 = (v: number): Expr => m.i32.const(v);
 

@@ -157,7 +157,7 @@ function emit(ctx: EmitContext): Expr {
           return b.finish(out());
         };
   const gemmName = `${ctx.prefix}_gemm`;
-  emitGemm(m, gemmName, { k, n: f, ...DEFAULT_TILE, relaxedSimd: false, epilogue });
+  emitGemm(m, gemmName, { k, n: f, ...DEFAULT_TILE, relaxedSimd: ctx.relaxedSimd, epilogue });
 
   const aShape = bodyInputShape(node, parts.a);
   const rowsPerItem = aShape.slice(0, -1).reduce<number>((p, d) => (d === 'N' ? p : p * d), 1);

@@ -118,6 +118,7 @@ export function compileBody(
       node,
       fn,
       weights: ctx.weights,
+      relaxedSimd: ctx.relaxedSimd,
       operand: (i) => {
         read.add(i);
         return fn.getter(i);
