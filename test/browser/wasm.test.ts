@@ -35,10 +35,12 @@ const PAGE = `<!doctype html>
 <script type="importmap">{ "imports": { "tfc/runtime": "/runtime/index.js" } }</script>
 <script type="module">
   const models = new Map();
-  window.tfcPredict = async (bundle, inputs) => {
-    if (!models.has(bundle)) models.set(bundle, await (await import('/bundles/' + bundle + '/index.js')).loadModel());
-    const outputs = await models.get(bundle).predict(inputs.map((t) => ({ data: Float32Array.from(t.data), shape: t.shape })));
-    return outputs.map((t) => ({ shape: t.shape, data: Array.from(t.data) }));
+  window.tfcPredict = async (bundle, inputs, relaxedSimd) => {
+    const key = bundle + ':' + relaxedSimd;
+    if (!models.has(key)) models.set(key, await (await import('/bundles/' + bundle + '/index.js')).loadModel({ relaxedSimd }));
+    const model = models.get(key);
+    const outputs = await model.predict(inputs.map((t) => ({ data: Float32Array.from(t.data), shape: t.shape })));
+    return { relaxed: model.summary().relaxedSimd, outputs: outputs.map((t) => ({ shape: t.shape, data: Array.from(t.data) })) };
   };
   document.body.dataset.state = 'ready';
 </script>
@@ -102,12 +104,15 @@ interface PlainTensor {
 }
 
 /** Runs the bundle of `key` in the page on f32 inputs; float32 values survive the trip as doubles exactly. */
-async function predictInBrowser(key: string, inputs: Tensor[]): Promise<Tensor[]> {
-  const args = JSON.stringify([bundleName(key), inputs.map((t) => ({ shape: t.shape, data: Array.from(t.data) }))]);
-  const outputs = await page.evaluate<PlainTensor[]>(`tfcPredict(...${args})`).catch((e: Error) => {
-    throw new Error(`${e.message}\npage errors: ${pageErrors.join('\n') || 'none'}`);
-  });
-  return outputs.map((t) => ({ dtype: 'f32', shape: t.shape, data: Float32Array.from(t.data) }));
+/** Predicts in the page with the relaxed-SIMD module allowed or not; says which module the runtime chose. */
+async function predictInBrowser(key: string, inputs: Tensor[], relaxedSimd: boolean): Promise<{ relaxed: boolean; outputs: Tensor[] }> {
+  const args = JSON.stringify([bundleName(key), inputs.map((t) => ({ shape: t.shape, data: Array.from(t.data) })), relaxedSimd]);
+  const result = await page
+    .evaluate<{ relaxed: boolean; outputs: PlainTensor[] }>(`tfcPredict(...${args})`)
+    .catch((e: Error) => {
+      throw new Error(`${e.message}\npage errors: ${pageErrors.join('\n') || 'none'}`);
+    });
+  return { relaxed: result.relaxed, outputs: result.outputs.map((t) => ({ dtype: 'f32', shape: t.shape, data: Float32Array.from(t.data) })) };
 }
 
 /** Tensors joined along the batch (first) axis. */
@@ -124,18 +129,23 @@ function concatBatch(parts: Tensor[]): Tensor {
 describe('wasm bundles in headless Chromium', () => {
   it.each(CASES)('%s: the browser equals the Node runtime and matches the expected outputs, per sample and stacked', async (key) => {
     const c = byKey(key);
-    const node = await loadModel(path.join(tmp, 'bundles', bundleName(key)));
+    // The plain module computes identically everywhere; the relaxed one (fused multiply-add) may round differently.
+    const node = await loadModel(path.join(tmp, 'bundles', bundleName(key)), { relaxedSimd: false });
     const samples = c.samples.map(loadSample);
     const stacked = { inputs: samples[0].inputs.map((_, i) => concatBatch(samples.map((s) => s.inputs[i]))), expected: samples[0].expected.map((_, j) => concatBatch(samples.map((s) => s.expected[j]))) };
     expect(stacked.inputs[0].shape[0]).toBeGreaterThanOrEqual(3);
     for (const [tag, s] of [...samples.map((s, k) => [`sample ${k}`, s] as const), ['stacked', stacked] as const]) {
-      const inBrowser = await predictInBrowser(key, s.inputs);
+      const plain = await predictInBrowser(key, s.inputs, false);
+      const relaxed = await predictInBrowser(key, s.inputs, true);
+      // Chromium has relaxed SIMD, so the runtime picks model.relaxed.wasm unless told not to.
+      expect([plain.relaxed, relaxed.relaxed], tag).toEqual([false, true]);
       const inNode = (await node.predict(s.inputs.map((t) => ({ data: t.data as Float32Array, shape: t.shape })))) as { data: Float32Array; shape: number[] }[];
-      expect(inBrowser.length, tag).toBe(s.expected.length);
-      inBrowser.forEach((out, j) => {
+      expect(plain.outputs.length, tag).toBe(s.expected.length);
+      plain.outputs.forEach((out, j) => {
         expect(out.shape, `${tag} output ${j} shape`).toEqual(inNode[j].shape);
         expect(out.data, `${tag} output ${j}: browser vs Node`).toEqual(inNode[j].data);
         expect(compareTensors(out, s.expected[j], c.tolerance), `${tag} output ${j} vs expected`).toBeNull();
+        expect(compareTensors(relaxed.outputs[j], s.expected[j], c.tolerance), `${tag} output ${j} (relaxed SIMD) vs expected`).toBeNull();
       });
     }
     expect(pageErrors).toEqual([]);
