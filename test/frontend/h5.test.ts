@@ -9,12 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadKerasFile } from '../../compiler/frontend/keras/index.js';
-import { lowerModel } from '../../compiler/frontend/lower.js';
-import { interpret } from '../../compiler/interpreter/interpreter.js';
-import { verifyGraph } from '../../compiler/ir/verifier.js';
-import { listConformanceCases, loadSample } from '../helpers/conformance.js';
+import { listConformanceCases } from '../helpers/conformance.js';
+import { modelFileCaseFailures } from '../helpers/model_file_case.js';
 import { readTfjsCase, writeKeras2H5, type Keras2Options, type TfjsCase } from '../helpers/keras_writers.js';
-import { compareTensors } from '../helpers/tolerance.js';
 
 let dir: string;
 beforeAll(() => {
@@ -35,18 +32,7 @@ describe('Keras 2 .h5 files reproduce the conformance outputs', () => {
   // Keras 2 semantics are TF.js' (hard_sigmoid included), so every case can be saved as .h5.
   it.each(cases.map((c) => [c.name, c] as const))('%s', async (name, c) => {
     const file = await writeH5(`${name}.h5`, readTfjsCase(c.dir));
-    const { graph } = lowerModel(await loadKerasFile(file));
-    verifyGraph(graph);
-    const failures: string[] = [];
-    c.samples.forEach((sample, k) => {
-      const { inputs, expected } = loadSample(sample);
-      const got = interpret(graph, inputs);
-      expected.forEach((want, j) => {
-        const problem = compareTensors(got[j], want, c.tolerance);
-        if (problem) failures.push(`sample ${k} output ${j}: ${problem}`);
-      });
-    });
-    expect(failures).toEqual([]);
+    expect(await modelFileCaseFailures(file, c)).toEqual([]);
   });
 
   it('finds an .h5 file by its HDF5 magic bytes when the extension says nothing', async () => {

@@ -15,8 +15,8 @@ import { loadKerasFile } from '../../compiler/frontend/keras/index.js';
 import { kerasSnakeCase } from '../../compiler/frontend/keras/keras3.js';
 import { lowerModel } from '../../compiler/frontend/lower.js';
 import { interpret } from '../../compiler/interpreter/interpreter.js';
-import { verifyGraph } from '../../compiler/ir/verifier.js';
-import { listConformanceCases, loadSample, type ConformanceCase } from '../helpers/conformance.js';
+import { listConformanceCases } from '../helpers/conformance.js';
+import { modelFileCaseFailures } from '../helpers/model_file_case.js';
 import { keras3Config, readTfjsCase, writeKeras3Archive, type Keras3Options, type TfjsCase } from '../helpers/keras_writers.js';
 import { compareTensors } from '../helpers/tolerance.js';
 
@@ -33,22 +33,6 @@ async function writeArchive(name: string, tc: TfjsCase, options?: Keras3Options)
   return file;
 }
 
-/** Every sample of the case through loadKerasFile + lowerModel + interpret; returns the failures. */
-async function runCase(file: string, c: ConformanceCase): Promise<string[]> {
-  const { graph } = lowerModel(await loadKerasFile(file));
-  verifyGraph(graph);
-  const failures: string[] = [];
-  c.samples.forEach((sample, k) => {
-    const { inputs, expected } = loadSample(sample);
-    const got = interpret(graph, inputs);
-    expected.forEach((want, j) => {
-      const problem = compareTensors(got[j], want, c.tolerance);
-      if (problem) failures.push(`sample ${k} output ${j}: ${problem}`);
-    });
-  });
-  return failures;
-}
-
 // `activations`, `lstm` and `gru` use Keras 2's hard_sigmoid (and ThresholdedReLU, gone in Keras 3),
 // which a Keras 3 file cannot express; every other case can be saved by Keras 3 as it is.
 const KERAS2_ONLY = new Set(['activations', 'lstm', 'gru']);
@@ -58,13 +42,13 @@ const byName = (name: string) => cases.find((c) => c.name === name)!;
 describe('Keras 3 .keras archives reproduce the conformance outputs', () => {
   it.each(cases.filter((c) => !KERAS2_ONLY.has(c.name)).map((c) => [c.name, c] as const))('%s', async (name, c) => {
     const file = await writeArchive(`${name}.keras`, readTfjsCase(c.dir));
-    expect(await runCase(file, c)).toEqual([]);
+    expect(await modelFileCaseFailures(file, c)).toEqual([]);
   });
 
   it('finds an archive by its zip magic bytes when the extension says nothing', async () => {
     const c = byName('dense_mlp');
     const file = await writeArchive('dense_mlp.model', readTfjsCase(c.dir));
-    expect(await runCase(file, c)).toEqual([]);
+    expect(await modelFileCaseFailures(file, c)).toEqual([]);
   });
 });
 
