@@ -16,3 +16,11 @@ export class InputError extends Error {
     this.name = 'InputError';
   }
 }
+
+/** The GPU went away (driver reset, device destroyed, tab backgrounded): reload the model to continue. */
+export class DeviceLostError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'DeviceLostError';
+  }
+}

@@ -45,6 +45,48 @@ export interface WasmTarget {
   outputOffsets: Affine[];
 }
 
+/** A byte range a WebGPU dispatch binds: of the arena buffer (page 0), or of one weights page. */
+export interface GpuRange {
+  space: 'arena' | 'weights';
+  page: number;
+  offset: Affine;
+  size: Affine;
+}
+
+/** Workgroups along one axis: ceil((base + perBatch * N) / per). */
+export interface GpuGridDim {
+  base: number;
+  perBatch: number;
+  per: number;
+}
+
+export interface GpuDispatchSpec {
+  /** Index into `kernels` (the modules of the WGSL file, in order). */
+  kernel: number;
+  label: string;
+  /** Bindings 1..; binding 0 is the uniform slot `step`. */
+  bindings: GpuRange[];
+  grid: GpuGridDim[];
+  step: number;
+}
+
+export interface WebGpuTarget {
+  /** The WGSL file: one module per kernel, each opening with the line `// tfc:kernel <index>`. */
+  file: string;
+  kernels: { bindings: ('storage' | 'read-only-storage')[] }[];
+  dispatches: GpuDispatchSpec[];
+  /** The weights file of this target (plain layout), in pages that each fit one binding. */
+  weights: { file: string; bytes: number; pages: { offset: number; bytes: number }[] };
+  arenaBytes: Affine;
+  /** Uniform slots: slot s holds { n: batch, t: s }. */
+  steps: number;
+  inputs: GpuRange[];
+  outputs: GpuRange[];
+}
+
+/** The line that opens each module of a bundle's WGSL file. */
+export const WGSL_KERNEL_MARKER = '// tfc:kernel ';
+
 /** The keys of `tfc inspect --json`, as measured when the bundle was built. */
 export interface BuildReport {
   /** Computation nodes before the pipeline (weight reads not counted). */

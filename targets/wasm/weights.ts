@@ -3,7 +3,9 @@
  * (a raw weight, or one pre-packed for a kernel) is placed once under a key,
  * 16-byte aligned and padded, so vector loads past its end stay inside it.
  */
-import type { Tensor } from '../../compiler/ir/tensor.js';
+import { tensorBytes } from '../../compiler/ir/tensor_bytes.js';
+
+export { tensorBytes };
 
 const WEIGHT_ALIGNMENT = 16;
 
@@ -37,18 +39,6 @@ export class WeightsBuilder {
   get byteLength(): number {
     return this.size;
   }
-}
-
-/** A tensor's data as little-endian bytes (f32 and i32 4 bytes, bool 1 byte per element). */
-export function tensorBytes(t: Tensor): Uint8Array {
-  const out = new Uint8Array(t.data.length * (t.dtype === 'bool' ? 1 : 4));
-  const view = new DataView(out.buffer);
-  for (let i = 0; i < t.data.length; i++) {
-    if (t.dtype === 'f32') view.setFloat32(i * 4, t.data[i], true);
-    else if (t.dtype === 'i32') view.setInt32(i * 4, t.data[i], true);
-    else out[i] = t.data[i];
-  }
-  return out;
 }
 
 export function floatBytes(data: Float32Array): Uint8Array {

@@ -1,0 +1,53 @@
+/**
+ * WebGPU for Node through Dawn (npm `webgpu`): the GPU object `tfc predict
+ * --backend webgpu` and the tests hand to the runtime. The system's Vulkan
+ * driver is tried first; without an adapter there, Chromium's SwiftShader
+ * (Debian's `chromium` package) runs WebGPU on the CPU. When neither works
+ * the reason says what to install.
+ */
+import { existsSync } from 'node:fs';
+
+export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+export type NodeGpu = { gpu: GPU; adapter: string } | { gpu: undefined; reason: string };
+
+let found: Promise<NodeGpu> | undefined;
+
+async function adapterName(gpu: GPU): Promise<string | undefined> {
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) return undefined;
+  const info = adapter.info;
+  return [info?.vendor, info?.architecture, info?.device, info?.description].filter((s) => s).join(' ') || 'unnamed adapter';
+}
+
+async function findGpu(): Promise<NodeGpu> {
+  let create: (options: string[]) => GPU;
+  try {
+    ({ create } = await import('webgpu'));
+  } catch (e) {
+    return { gpu: undefined, reason: `the 'webgpu' package (Dawn for Node) does not load here: ${(e as Error).message}` };
+  }
+  try {
+    const system = create([]);
+    const name = await adapterName(system);
+    if (name !== undefined) return { gpu: system, adapter: name };
+    if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) {
+      process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+      const software = create(['backend=vulkan']);
+      const softwareName = await adapterName(software);
+      if (softwareName !== undefined) return { gpu: software, adapter: softwareName };
+    }
+  } catch (e) {
+    return { gpu: undefined, reason: `Dawn found no WebGPU adapter: ${(e as Error).message}` };
+  }
+  return {
+    gpu: undefined,
+    reason: `Dawn found no WebGPU adapter (no GPU driver, and no SwiftShader at ${SWIFTSHADER_ICD}: install Debian's 'chromium' and 'libvulkan1' packages)`,
+  };
+}
+
+/** The Node WebGPU entry point, found once per process. */
+export function nodeGpu(): Promise<NodeGpu> {
+  found ??= findGpu();
+  return found;
+}

@@ -1,0 +1,224 @@
+/**
+ * Compiles a planned graph into the WebGPU dispatch list: every non-view node
+ * becomes the dispatches of its kernel emitter (kernels/index.ts) in graph
+ * order, each shader assembled by wgsl.ts, identical modules shared. Buffers:
+ *
+ *   arena     one buffer: the memory plan's arena, then an extension for
+ *             kernel scratch (temps, loop bodies), sizes affine in N
+ *   weights   the weights file in pages (weights.ts), read-only
+ *
+ * `const` results live in the weights; views share their operand's bytes
+ * (the plan aliases them), except a view of a weight, which is copied.
+ */
+import type { Graph, Node, Value } from '../../compiler/ir/graph.js';
+import { getOp } from '../../compiler/ir/op.js';
+import { attr } from '../../compiler/ir/attrs.js';
+import type { Tensor } from '../../compiler/ir/tensor.js';
+import { tensorBytes } from '../../compiler/ir/tensor_bytes.js';
+import { alignUp } from '../../compiler/plan/affine.js';
+import { planMemory, type Affine, type MemoryPlan } from '../../compiler/plan/index.js';
+import type { GpuDispatch, GpuEmitContext, GraphFacts, GridDim, Region } from './kernels/context.js';
+import { copyBytesDispatch } from './kernels/copy_bytes.js';
+import { gpuKernelFor, gpuReportedOp } from './kernels/index.js';
+import { assembleShader, type BindingKind } from './wgsl.js';
+import { GpuWeightsBuilder, type WeightPage } from './weights.js';
+
+/** A node the WebGPU target cannot compile yet. */
+export class WebGpuUnsupportedError extends Error {
+  constructor(
+    message: string,
+    readonly op: string,
+  ) {
+    super(message);
+    this.name = 'WebGpuUnsupportedError';
+  }
+}
+
+/** A bound byte range: the arena (page 0) or one weights page. */
+export interface BufferRange {
+  space: 'arena' | 'weights';
+  page: number;
+  offset: Affine;
+  size: Affine;
+}
+
+export interface CompiledKernel {
+  code: string;
+  bindings: BindingKind[];
+}
+
+export interface CompiledDispatch {
+  label: string;
+  kernel: number;
+  bindings: BufferRange[];
+  grid: GridDim[];
+  step: number;
+}
+
+export interface CompiledGraph {
+  kernels: CompiledKernel[];
+  dispatches: CompiledDispatch[];
+  weights: Uint8Array;
+  weightPages: WeightPage[];
+  arenaBytes: Affine;
+  /** Uniform slots the runtime fills: slot s holds {n: N, t: s}. */
+  steps: number;
+  locate(v: Value): BufferRange;
+}
+
+const addAffine = (a: Affine, b: Affine): Affine => ({ base: a.base + b.base, perBatch: a.perBatch + b.perBatch });
+const alignAffine = (a: Affine): Affine => ({ base: alignUp(a.base), perBatch: alignUp(a.perBatch) });
+const maxAffine = (a: Affine, b: Affine): Affine => ({ base: Math.max(a.base, b.base), perBatch: Math.max(a.perBatch, b.perBatch) });
+
+function describeNode(node: Node): string {
+  const v = node.outputs[0];
+  return v ? `value %${v.id}${v.name !== undefined ? ` '${v.name}'` : ''}` : node.op;
+}
+
+/** Graph facts from the producers of a graph (weights through views). */
+export function gpuGraphFacts(graph: Graph): GraphFacts {
+  const producers = graph.producers();
+  const constant = (v: Value): Tensor | undefined => {
+    const node = producers.get(v.id);
+    if (!node) return undefined;
+    const def = getOp(node.op);
+    if (def.readsWeight) return graph.weights.get(attr.string(node.attrs, 'ref'));
+    return def.view ? constant(node.inputs[0]) : undefined;
+  };
+  return { constant };
+}
+
+/** Every node that is neither a weight read nor a view, with why the target cannot compile it. */
+export function unsupportedGpuNodes(graph: Graph): { node: Node; op: string; reason: string }[] {
+  const facts = gpuGraphFacts(graph);
+  const out: { node: Node; op: string; reason: string }[] = [];
+  for (const node of graph.nodes) {
+    const def = getOp(node.op);
+    if (def.readsWeight || def.view) continue;
+    const found = gpuKernelFor(node, facts);
+    if (typeof found === 'string') out.push({ node, op: gpuReportedOp(node), reason: found });
+  }
+  return out;
+}
+
+class DispatchListBuilder {
+  private readonly weights = new GpuWeightsBuilder();
+  private readonly plan: MemoryPlan;
+  private readonly producers: Map<number, Node>;
+  private readonly facts: GraphFacts;
+  private extension: Affine = { base: 0, perBatch: 0 };
+  private readonly dispatches: GpuDispatch[] = [];
+
+  constructor(private readonly graph: Graph) {
+    this.plan = planMemory(graph);
+    this.producers = graph.producers();
+    this.facts = gpuGraphFacts(graph);
+  }
+
+  private weightRegion(key: string, bytes: () => Uint8Array): Region {
+    const { at, length } = this.weights.place(key, bytes);
+    return { space: 'weights', offset: { base: at, perBatch: 0 }, size: { base: length, perBatch: 0 } };
+  }
+
+  /** Where a top-level value's bytes are. */
+  locate(v: Value): Region {
+    const producer = this.producers.get(v.id);
+    if (producer && getOp(producer.op).readsWeight) return this.weightOf(producer);
+    const entry = this.plan.values.get(v.id);
+    if (!entry) throw new Error(`value %${v.id} has no place in the memory plan`);
+    return { space: 'arena', offset: entry.offset, size: entry.size };
+  }
+
+  /** The region of a `const` node's weight (of any graph sharing the weight table). */
+  weightOf(node: Node): Region {
+    const ref = attr.string(node.attrs, 'ref');
+    const t = this.graph.weights.get(ref);
+    if (!t) throw new Error(`weight '${ref}' has no data`);
+    return this.weightRegion(`weight:${ref}`, () => tensorBytes(t));
+  }
+
+  private context(node: Node, index: number, locate: (v: Value) => Region, tempBase: Affine): GpuEmitContext {
+    let next = tempBase;
+    const tempRegion = (size: Affine): Region => {
+      const at = next;
+      next = addAffine(next, alignAffine(size));
+      this.extension = maxAffine(this.extension, next);
+      return { space: 'arena', offset: addAffine(this.plan.arena, at), size };
+    };
+    const ctx: GpuEmitContext = {
+      ...this.facts,
+      node,
+      label: `k${index} ${node.op}`,
+      region: locate,
+      weight: (constNode) => this.weightOf(constNode),
+      operand: (i, name) => ({ name, element: elementOf(node.inputs[i]), region: locate(node.inputs[i]) }),
+      result: (k, name) => ({ name, element: elementOf(node.outputs[k]), region: locate(node.outputs[k]) }),
+      temp: tempRegion,
+      constantBytes: (key, bytes) => this.weightRegion(`derived:${key}`, bytes),
+      emitNested: (inner, innerLocate) => this.emitWith(inner, index, innerLocate, next),
+    };
+    return ctx;
+  }
+
+  private emitWith(node: Node, index: number, locate: (v: Value) => Region, tempBase: Affine): GpuDispatch[] {
+    const found = gpuKernelFor(node, this.facts);
+    if (typeof found === 'string') {
+      throw new WebGpuUnsupportedError(`${found} (${describeNode(node)}, node ${index})`, gpuReportedOp(node));
+    }
+    return found.emit(this.context(node, index, locate, tempBase));
+  }
+
+  build(): CompiledGraph {
+    this.graph.nodes.forEach((node, i) => {
+      const def = getOp(node.op);
+      if (def.readsWeight) return;
+      if (def.view) {
+        const entry = this.plan.values.get(node.outputs[0].id);
+        if (entry && entry.aliasOf === undefined) {
+          this.dispatches.push(copyBytesDispatch(`k${i} ${node.op} (copy of a weight)`, this.locate(node.inputs[0]), this.locate(node.outputs[0])));
+        }
+        return;
+      }
+      this.dispatches.push(...this.emitWith(node, i, (v) => this.locate(v), { base: 0, perBatch: 0 }));
+    });
+    for (const o of this.graph.outputs) this.locate(o.value);
+    const kernels: CompiledKernel[] = [];
+    const byCode = new Map<string, number>();
+    let steps = 1;
+    const toRange = (r: Region): BufferRange => {
+      if (r.space === 'arena') return { space: 'arena', page: 0, offset: r.offset, size: r.size };
+      const { page, offset } = this.weights.locate(r.offset.base);
+      return { space: 'weights', page, offset: { base: offset, perBatch: 0 }, size: r.size };
+    };
+    const dispatches = this.dispatches.map((d): CompiledDispatch => {
+      const shader = assembleShader(d);
+      let kernel = byCode.get(shader.code);
+      if (kernel === undefined) {
+        kernel = kernels.length;
+        kernels.push({ code: shader.code, bindings: shader.kinds });
+        byCode.set(shader.code, kernel);
+      }
+      const step = d.step ?? 0;
+      steps = Math.max(steps, step + 1);
+      return { label: d.label, kernel, bindings: shader.regions.map(toRange), grid: d.grid, step };
+    });
+    return {
+      kernels,
+      dispatches,
+      weights: this.weights.bytes(),
+      weightPages: this.weights.layout(),
+      arenaBytes: addAffine(this.plan.arena, this.extension),
+      steps,
+      locate: (v) => toRange(this.locate(v)),
+    };
+  }
+}
+
+function elementOf(v: Value): 'f32' | 'i32' | 'u32' {
+  return v.type.dtype === 'bool' ? 'u32' : v.type.dtype;
+}
+
+/** Builds the dispatch list of an optimized graph; throws WebGpuUnsupportedError for the first node it cannot compile. */
+export function compileDispatchList(graph: Graph): CompiledGraph {
+  return new DispatchListBuilder(graph).build();
+}

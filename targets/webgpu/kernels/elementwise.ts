@@ -1,0 +1,3 @@
+import type { KernelFamily } from './family.js';
+
+export const ELEMENTWISE_FAMILY: KernelFamily = { kernels: {} };

@@ -1,0 +1,3 @@
+import type { KernelFamily } from './family.js';
+
+export const MOVEMENT_FAMILY: KernelFamily = { kernels: {} };

@@ -1,0 +1,3 @@
+import type { KernelFamily } from './family.js';
+
+export const WINDOW_FAMILY: KernelFamily = { kernels: {} };
