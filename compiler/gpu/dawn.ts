@@ -33,7 +33,10 @@ async function findGpu(): Promise<NodeGpu> {
     if (name !== undefined) return { gpu: system, adapter: name };
     if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) {
       process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-      const software = create(['backend=vulkan']);
+      // SwiftShader zero-fills workgroup memory (VK_KHR_zero_initialize_workgroup_memory) with one
+      // store per element in the compiled pipeline, so a tiled GEMM's 8 KiB of tiles costs ~20 s
+      // to compile; Dawn's own zero-fill (a loop in the shader) is the same semantics and costs ~0.5 s.
+      const software = create(['backend=vulkan', 'disable-dawn-features=use_vulkan_zero_initialize_workgroup_memory_extension']);
       const softwareName = await adapterName(software);
       if (softwareName !== undefined) return { gpu: software, adapter: softwareName };
     }

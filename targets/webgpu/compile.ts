@@ -137,7 +137,7 @@ class DispatchListBuilder {
     return this.weightRegion(`weight:${ref}`, () => tensorBytes(t));
   }
 
-  private context(node: Node, index: number, locate: (v: Value) => Region, tempBase: Affine): GpuEmitContext {
+  private context(node: Node, index: number, locate: (v: Value) => Region, tempBase: Affine, facts: GraphFacts): GpuEmitContext {
     let next = tempBase;
     const tempRegion = (size: Affine): Region => {
       const at = next;
@@ -146,7 +146,7 @@ class DispatchListBuilder {
       return { space: 'arena', offset: addAffine(this.plan.arena, at), size };
     };
     const ctx: GpuEmitContext = {
-      ...this.facts,
+      ...facts,
       node,
       label: `k${index} ${node.op}`,
       region: locate,
@@ -155,17 +155,17 @@ class DispatchListBuilder {
       result: (k, name) => ({ name, element: elementOf(node.outputs[k]), region: locate(node.outputs[k]) }),
       temp: tempRegion,
       constantBytes: (key, bytes) => this.weightRegion(`derived:${key}`, bytes),
-      emitNested: (inner, innerLocate) => this.emitWith(inner, index, innerLocate, next),
+      emitNested: (inner, innerLocate, innerFacts) => this.emitWith(inner, index, innerLocate, next, innerFacts ?? this.facts),
     };
     return ctx;
   }
 
-  private emitWith(node: Node, index: number, locate: (v: Value) => Region, tempBase: Affine): GpuDispatch[] {
-    const found = gpuKernelFor(node, this.facts);
+  private emitWith(node: Node, index: number, locate: (v: Value) => Region, tempBase: Affine, facts: GraphFacts): GpuDispatch[] {
+    const found = gpuKernelFor(node, facts);
     if (typeof found === 'string') {
       throw new WebGpuUnsupportedError(`${found} (${describeNode(node)}, node ${index})`, gpuReportedOp(node));
     }
-    return found.emit(this.context(node, index, locate, tempBase));
+    return found.emit(this.context(node, index, locate, tempBase, facts));
   }
 
   build(): CompiledGraph {
@@ -179,7 +179,7 @@ class DispatchListBuilder {
         }
         return;
       }
-      this.dispatches.push(...this.emitWith(node, i, (v) => this.locate(v), { base: 0, perBatch: 0 }));
+      this.dispatches.push(...this.emitWith(node, i, (v) => this.locate(v), { base: 0, perBatch: 0 }, this.facts));
     });
     for (const o of this.graph.outputs) this.locate(o.value);
     const kernels: CompiledKernel[] = [];

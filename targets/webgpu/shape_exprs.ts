@@ -65,3 +65,33 @@ export function linearIndex(shape: Shape, coords: readonly string[]): string {
   const terms = coords.map((c, axis) => (strides[axis] === '1u' ? c : `${c} * ${strides[axis]}`));
   return terms.length === 0 ? '0u' : terms.join(' + ');
 }
+
+/**
+ * The linear index in `operand` of the element that NumPy broadcasting reads
+ * for linear index `index` of `target` (the operand's shape broadcasts to it).
+ * Runs of axes that the operand keeps, or broadcasts, are merged, so the
+ * common cases stay one operation: same shape -> `index`, a trailing
+ * [F] -> `index % F`, a scalar -> `0u`.
+ */
+export function broadcastIndex(operand: Shape, target: Shape, index: string): string {
+  const at = /^[A-Za-z_][A-Za-z0-9_.]*$/.test(index) ? index : `(${index})`;
+  const padded: Dim[] = [...Array<Dim>(target.length - operand.length).fill(1), ...operand];
+  // Axes of size 1 in the target move nothing; the rest are kept (true) or broadcast (false) by the operand.
+  const axes = target.flatMap((d, axis) => (d === 1 ? [] : [{ dim: d, kept: padded[axis] !== 1 }]));
+  const runs: { dims: Dim[]; kept: boolean }[] = [];
+  for (const a of axes) {
+    const last = runs[runs.length - 1];
+    if (last && last.kept === a.kept) last.dims.push(a.dim);
+    else runs.push({ dims: [a.dim], kept: a.kept });
+  }
+  const terms = runs.flatMap((run, r) => {
+    if (!run.kept) return [];
+    const later = runs.slice(r + 1);
+    const targetStride = productExpr(later.flatMap((l) => l.dims));
+    const operandStride = productExpr(later.flatMap((l) => (l.kept ? l.dims : [])));
+    const quotient = targetStride === '1u' ? at : `(${at} / ${targetStride})`;
+    const coord = r === 0 ? quotient : `(${quotient} % ${productExpr(run.dims)})`;
+    return [operandStride === '1u' ? coord : `${coord} * ${operandStride}`];
+  });
+  return terms.length === 0 ? '0u' : terms.join(' + ');
+}

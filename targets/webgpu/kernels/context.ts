@@ -103,10 +103,11 @@ export interface GpuEmitContext extends GraphFacts {
   constantBytes(key: string, bytes: () => Uint8Array): Region;
   /**
    * Compiles another node with this target's kernel table, locating its values
-   * with `locate` (a loop body's node over the body's own memory plan); its
-   * scratch comes after this node's temps.
+   * with `locate` (a loop body's node over the body's own memory plan) and
+   * `facts` about its graph (default: this graph's); its scratch comes after
+   * this node's temps.
    */
-  emitNested(node: Node, locate: (v: Value) => Region): GpuDispatch[];
+  emitNested(node: Node, locate: (v: Value) => Region, facts?: GraphFacts): GpuDispatch[];
 }
 
 export interface GpuKernelEmitter {

@@ -7,8 +7,10 @@ import type { GpuDispatch, Region } from './context.js';
 const LANES = 64;
 
 export function copyBytesDispatch(label: string, from: Region, to: Region): GpuDispatch {
-  const words = { base: Math.ceil(to.size.base / 4), perBatch: Math.ceil(to.size.perBatch / 4) };
-  const count = words.perBatch === 0 ? `${words.base}u` : `${words.base}u + P.n * ${words.perBatch}u`;
+  const { base, perBatch } = to.size;
+  const bytes = perBatch === 0 ? `${base}u` : `${base}u + P.n * ${perBatch}u`;
+  // Whole words: a byte size that is not a multiple of 4 (bool) is rounded up, as the binding is.
+  const count = `(${bytes} + 3u) / 4u`;
   return {
     label,
     bindings: [
@@ -16,6 +18,6 @@ export function copyBytesDispatch(label: string, from: Region, to: Region): GpuD
       { name: 'dst', element: 'u32', region: to },
     ],
     shader: { workgroupSize: [LANES], body: `if (gi < ${count}) {\n  dst[gi] = src[gi];\n}` },
-    grid: [{ ...words, per: LANES }],
+    grid: [{ base, perBatch, per: 4 * LANES }],
   };
 }

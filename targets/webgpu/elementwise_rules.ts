@@ -1,0 +1,337 @@
+/**
+ * The WebGPU target's elementwise support table: one WGSL rule per op name,
+ * mapping operand register values (f32, i32, or bool) to the result's. Plain
+ * elementwise kernels, fused elementwise bodies, epilogues of GEMM /
+ * convolution kernels and loop bodies all evaluate ops through this table, so
+ * an op is supported everywhere or nowhere. The rules reproduce the reference
+ * semantics (compiler/ops/elementwise/*), NaN and infinities included.
+ *
+ * WGSL lets an implementation assume that floats are finite, and its builtins
+ * (exp, log, tanh, max, ...) are unspecified on NaN, infinities and overflow.
+ * So special values are tested on the bits (`isNan`), builtins only see
+ * clamped inputs, and special results come from bit patterns made at run time:
+ * WGSL rejects an infinite or NaN constant, so `special` mixes in the
+ * operand's bits (and discards them) to keep the value out of constant folding.
+ */
+import { attr, type Attrs } from '../../compiler/ir/attrs.js';
+import type { Node } from '../../compiler/ir/graph.js';
+import type { DType } from '../../compiler/ir/types.js';
+
+interface RuleArgs {
+  /** One WGSL identifier per operand (each safe to read several times). */
+  x: readonly string[];
+  dtypes: readonly DType[];
+  attrs: Attrs;
+  /** Binds `expr` to a fresh `let` and returns its name. */
+  temp(expr: string): string;
+}
+
+/** A WGSL expression of the result. */
+type Rule = (a: RuleArgs) => string;
+
+const NAN_BITS = '0x7fc00000u';
+const INF_BITS = '0x7f800000u';
+const NEG_INF_BITS = '0xff800000u';
+
+const isNan = (x: string): string => `((bitcast<u32>(${x}) & 0x7fffffffu) > 0x7f800000u)`;
+const isInf = (x: string): string => `((bitcast<u32>(${x}) & 0x7fffffffu) == 0x7f800000u)`;
+const signBit = (x: string): string => `((bitcast<u32>(${x}) >> 31u) == 1u)`;
+/** An f32 with the given bits, made at run time from `x` (see the file comment). */
+const special = (x: string, bits: string): string => `bitcast<f32>(${bits} | (bitcast<u32>(${x}) & 0u))`;
+/** `expr`, or NaN where `x` is NaN (for builtins whose NaN result WGSL leaves open). */
+const keepNan = (x: string, expr: string): string => `select(${expr}, ${x}, ${isNan(x)})`;
+
+/** A finite number as a WGSL abstract float literal (it takes the f32 type where it is used). */
+export function floatLiteral(v: number): string {
+  if (!Number.isFinite(v)) throw new Error(`WGSL cannot write the constant ${v}`);
+  const f = Math.fround(v);
+  if (Object.is(f, -0)) return '-0.0';
+  const text = String(f);
+  return /[.e]/.test(text) ? text : `${text}.0`;
+}
+
+/** e^y for y <= 0 (or NaN): exactly 0 far below, where a builtin might return a tiny value or NaN for -inf. */
+function expNonPositive(a: RuleArgs, y: string): string {
+  return a.temp(`select(exp(max(${y}, -87.0)), 0.0, ${y} < -87.0)`);
+}
+
+/** e^x - 1 without the cancellation near 0 (a short series there); NaN passes through. */
+function expm1(a: RuleArgs, x: string): string {
+  const e = a.temp(`exp(clamp(${x}, -87.0, 88.0)) - 1.0`);
+  return a.temp(`select(${e}, ${x} * (1.0 + ${x} * (0.5 + ${x} / 6.0)), abs(${x}) < 0.01)`);
+}
+
+/** e^x, +inf past the f32 range, NaN for NaN. */
+function exp(a: RuleArgs, x: string): string {
+  const e = a.temp(`exp(clamp(${x}, -87.0, 88.7228317))`);
+  const small = `select(${e}, 0.0, ${x} < -104.0)`;
+  return keepNan(x, `select(${small}, ${special(x, INF_BITS)}, ${x} > 88.7228317)`);
+}
+
+/** The logistic function: e^-|x| only, so nothing overflows; NaN passes through. */
+function sigmoid(a: RuleArgs, x: string): string {
+  const e = expNonPositive(a, `-abs(${x})`);
+  return a.temp(keepNan(x, `select(${e} / (1.0 + ${e}), 1.0 / (1.0 + ${e}), ${x} >= 0.0)`));
+}
+
+/** tanh with its input clamped where it is +-1 in f32 (builtins may overflow beyond). */
+function tanh(x: string): string {
+  return keepNan(x, `tanh(clamp(${x}, -15.0, 15.0))`);
+}
+
+/** log(1 + e^x) as log1p(e^-|x|) + max(x, 0), with a series for a small log1p argument. */
+function softplus(a: RuleArgs, x: string): string {
+  const e = expNonPositive(a, `-abs(${x})`);
+  const log1p = a.temp(`select(log(1.0 + ${e}), ${e} * (1.0 - ${e} * (0.5 - ${e} / 3.0)), ${e} < 0.001)`);
+  return a.temp(keepNan(x, `${log1p} + max(${x}, 0.0)`));
+}
+
+// Abramowitz & Stegun 7.1.26: erfc(z) ~ t * P(t) * e^(-z^2), t = 1 / (1 + p z), z >= 0; absolute error < 1.5e-7.
+const ERFC_P = 0.3275911;
+const ERFC_A = [0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429];
+
+/** erfc(z) for z >= 0 (z beyond 10 counts as 10, where erfc is 0 in f32). */
+function erfcNonNegative(a: RuleArgs, z: string): string {
+  const zc = a.temp(`min(${z}, 10.0)`);
+  const t = a.temp(`1.0 / (1.0 + ${floatLiteral(ERFC_P)} * ${zc})`);
+  const poly = ERFC_A.slice()
+    .reverse()
+    .reduce((acc, c) => (acc === '' ? floatLiteral(c) : `(${floatLiteral(c)} + ${t} * ${acc})`), '');
+  return a.temp(`${t} * ${poly} * ${expNonPositive(a, `-${zc} * ${zc}`)}`);
+}
+
+/** 1 + erf(z): erfc(-z) for negative z, so the left tail keeps its relative accuracy. */
+function onePlusErf(a: RuleArgs, z: string): string {
+  const c = erfcNonNegative(a, `abs(${z})`);
+  return a.temp(`select(2.0 - ${c}, ${c}, ${z} < 0.0)`);
+}
+
+/** x > 0 ? x : alpha * (e^x - 1), times scale. */
+function eluLike(a: RuleArgs, alpha: number, scale: number): string {
+  const [x] = a.x;
+  const value = keepNan(x, `select(${floatLiteral(alpha)} * ${expm1(a, x)}, ${x}, ${x} > 0.0)`);
+  return scale === 1 ? value : `${floatLiteral(scale)} * ${value}`;
+}
+
+/** min(max(x, lo), hi) with NaN passing through (Math.min / Math.max propagate it). */
+const clamp = (x: string, lo: number, hi: number): string => keepNan(x, `clamp(${x}, ${floatLiteral(lo)}, ${floatLiteral(hi)})`);
+
+/** Rounds toward zero and wraps modulo 2^32 like an Int32Array store; NaN and infinities give 0. */
+function f32ToI32(a: RuleArgs, x: string): string {
+  const bits = a.temp(`bitcast<u32>(${x})`);
+  // |x| >= 2^31 is an integer m * 2^(e - 150) with a 24-bit m: shift m, dropping what falls off 32 bits.
+  const exponent = a.temp(`(${bits} >> 23u) & 0xffu`);
+  const mantissa = a.temp(`(${bits} & 0x7fffffu) | 0x800000u`);
+  const wrapped = a.temp(`select(0u, ${mantissa} << (${exponent} - 150u), ${exponent} >= 150u && ${exponent} < 182u)`);
+  const signed = `bitcast<i32>(select(${wrapped}, 0u - ${wrapped}, ${signBit(x)}))`;
+  return `select(${signed}, i32(${x}), abs(${x}) < 2147483648.0)`;
+}
+
+function convert(a: RuleArgs, x: string, from: DType, to: DType): string {
+  if (from === to) return x;
+  if (from === 'bool') return to === 'f32' ? `select(0.0, 1.0, ${x})` : `select(0i, 1i, ${x})`;
+  if (to === 'bool') return from === 'f32' ? `!(${x} == 0.0)` : `${x} != 0i`;
+  return to === 'f32' ? `f32(${x})` : f32ToI32(a, x);
+}
+
+/**
+ * Math.pow: exp2(y log2|x|) for finite nonzero x, the limits of that for zero or
+ * infinite x or y, the sign of x for odd integer y, NaN for a negative base
+ * with a fractional exponent and for 1^inf, and 1 for y == 0 (even NaN x).
+ */
+function pow(a: RuleArgs): string {
+  const [x, y] = a.x;
+  const ax = a.temp(`abs(${x})`);
+  const l = a.temp(`${y} * log2(${ax})`);
+  const finite = `select(select(exp2(clamp(${l}, -150.0, 128.0)), 0.0, ${l} < -150.0), ${special(x, INF_BITS)}, ${l} >= 128.0)`;
+  const towardInf = `(${ax} > 1.0) == (${y} > 0.0)`;
+  const limit = `select(0.0, ${special(x, INF_BITS)}, ${towardInf})`;
+  const atLimit = `${ax} == 0.0 || ${isInf(x)} || ${isInf(y)}`;
+  const magnitude = a.temp(`select(${finite}, ${limit}, ${atLimit})`);
+  const yInteger = a.temp(`floor(${y}) == ${y} && !${isInf(y)}`);
+  const yOdd = a.temp(`${yInteger} && abs(${y}) < 16777216.0 && (i32(${y}) & 1i) != 0i`);
+  const nan = `${isNan(x)} || ${isNan(y)} || (${x} < 0.0 && !${isInf(x)} && !${yInteger} && !${isInf(y)}) || (${ax} == 1.0 && ${isInf(y)})`;
+  const value = `select(select(${magnitude}, -${magnitude}, ${yOdd} && ${signBit(x)}), ${special(x, NAN_BITS)}, ${nan})`;
+  return `select(${value}, 1.0, ${y} == 0.0)`;
+}
+
+/** Either operand NaN (for the ops whose builtins leave NaN open). */
+const eitherNan = (a: RuleArgs): string => `(${isNan(a.x[0])} || ${isNan(a.x[1])})`;
+
+/** An f32 comparison that is false when either side is NaN, whatever the compiler assumes about NaN. */
+const ordered = (op: string): Rule => (a) =>
+  a.dtypes[0] === 'f32' ? `(${a.x[0]} ${op} ${a.x[1]} && !${eitherNan(a)})` : `(${a.x[0]} ${op} ${a.x[1]})`;
+
+/** max / min: the builtin for i32, NaN-propagating for f32 (a + b is NaN when either is). */
+const extremum = (fn: 'max' | 'min'): Rule => (a) => {
+  const [x, y] = a.x;
+  return a.dtypes[0] === 'f32' ? `select(${fn}(${x}, ${y}), ${x} + ${y}, ${eitherNan(a)})` : `${fn}(${x}, ${y})`;
+};
+
+const unary = (f: (x: string, a: RuleArgs) => string): Rule => (a) => f(a.x[0], a);
+const infix = (op: string): Rule => (a) => `(${a.x[0]} ${op} ${a.x[1]})`;
+const isI32 = (a: RuleArgs): boolean => a.dtypes[0] === 'i32';
+
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
+
+const RULES: Readonly<Record<string, Rule>> = {
+  // Unary.
+  neg: unary((x) => `-${x}`),
+  abs: unary((x) => `abs(${x})`),
+  exp: unary((x, a) => exp(a, x)),
+  log: unary((x, a) => {
+    // log(0) = -inf, log(+inf) = +inf, NaN below 0; the builtin sees only positive finite numbers.
+    const l = a.temp(`log(select(${x}, 1.0, !(${x} > 0.0) || ${isInf(x)} || ${isNan(x)}))`);
+    const edge = `select(select(${special(x, NAN_BITS)}, ${special(x, NEG_INF_BITS)}, ${x} == 0.0), ${x}, ${x} > 0.0)`;
+    return `select(${l}, ${edge}, ${x} <= 0.0 || ${isInf(x)} || ${isNan(x)})`;
+  }),
+  sqrt: unary((x) => `select(sqrt(max(${x}, 0.0)), ${special(x, NAN_BITS)}, ${x} < 0.0 || ${isNan(x)})`),
+  rsqrt: unary((x, a) => {
+    const root = a.temp(`select(sqrt(max(${x}, 0.0)), ${special(x, NAN_BITS)}, ${x} < 0.0 || ${isNan(x)})`);
+    // 1 / -0 is -inf like the reference; sqrt(-0) may lose the sign, so it is put back.
+    return `1.0 / select(${root}, ${x}, ${x} == 0.0)`;
+  }),
+  square: unary((x) => `(${x} * ${x})`),
+  erf: unary((x, a) => keepNan(x, `(${onePlusErf(a, x)} - 1.0)`)),
+  floor: unary((x) => keepNan(x, `floor(${x})`)),
+  ceil: unary((x) => keepNan(x, `ceil(${x})`)),
+  // WGSL's round is half to even, like the reference.
+  round: unary((x) => keepNan(x, `round(${x})`)),
+  sign: unary((x, a) => (isI32(a) ? `sign(${x})` : `select(select(${x}, 1.0, ${x} > 0.0), -1.0, ${x} < 0.0)`)),
+  // relu maps NaN to 0 (the reference tests x > 0).
+  relu: unary((x, a) => (isI32(a) ? `max(${x}, 0i)` : `select(0.0, ${x}, ${x} > 0.0 && !${isNan(x)})`)),
+  relu6: unary((x) => clamp(x, 0, 6)),
+  elu: (a) => eluLike(a, attr.float(a.attrs, 'alpha'), 1),
+  selu: (a) => eluLike(a, SELU_ALPHA, SELU_SCALE),
+  sigmoid: unary((x, a) => sigmoid(a, x)),
+  hard_sigmoid: unary((x) => keepNan(x, `clamp(0.2 * ${x} + 0.5, 0.0, 1.0)`)),
+  tanh: unary((x) => tanh(x)),
+  softplus: unary((x, a) => softplus(a, x)),
+  softsign: unary((x) => `(${x} / (1.0 + abs(${x})))`),
+  swish: unary((x, a) => `(${x} * ${sigmoid(a, x)})`),
+  mish: unary((x, a) => `(${x} * ${tanh(softplus(a, x))})`),
+  gelu: unary((x, a) => {
+    if (attr.bool(a.attrs, 'approximate')) {
+      // 1 + tanh(u) = 2 sigmoid(2u): no cancellation in the left tail.
+      const u2 = a.temp(`${floatLiteral(2 * Math.sqrt(2 / Math.PI))} * (${x} + 0.044715 * ${x} * ${x} * ${x})`);
+      return `(${x} * ${sigmoid(a, u2)})`;
+    }
+    return `(0.5 * ${x} * ${onePlusErf(a, a.temp(`${x} * ${floatLiteral(Math.SQRT1_2)}`))})`;
+  }),
+  leaky_relu: unary((x, a) => `select(${floatLiteral(attr.float(a.attrs, 'alpha'))} * ${x}, ${x}, ${x} >= 0.0)`),
+  clip: unary((x, a) => clamp(x, attr.float(a.attrs, 'min'), attr.float(a.attrs, 'max'))),
+  identity: unary((x) => x),
+  dropout: unary((x) => x),
+  logical_not: unary((x) => `!${x}`),
+  cast: unary((x, a) => convert(a, x, a.dtypes[0], attr.string(a.attrs, 'to') as DType)),
+  // Binary.
+  add: infix('+'),
+  sub: infix('-'),
+  mul: infix('*'),
+  div: infix('/'),
+  pow,
+  maximum: extremum('max'),
+  minimum: extremum('min'),
+  equal: ordered('=='),
+  not_equal: (a) => `!${ordered('==')(a)}`,
+  less: ordered('<'),
+  less_equal: ordered('<='),
+  greater: ordered('>'),
+  greater_equal: ordered('>='),
+  logical_and: infix('&&'),
+  logical_or: infix('||'),
+  // Ternary.
+  select: (a) => `select(${a.x[2]}, ${a.x[1]}, ${a.x[0]})`,
+};
+
+/** The ops the rules evaluate. */
+export const ELEMENTWISE_GPU_OPS: readonly string[] = Object.keys(RULES);
+
+/** Float attributes that become WGSL constants, by op. */
+const FLOAT_ATTRS: Readonly<Record<string, readonly string[]>> = { elu: ['alpha'], leaky_relu: ['alpha'], clip: ['min', 'max'] };
+
+/** Why the webgpu target cannot evaluate this elementwise node, or null when it can. */
+export function elementwiseGpuUnsupported(node: Node): string | null {
+  if (!(node.op in RULES)) return `the webgpu target does not support op '${node.op}' yet`;
+  for (const name of FLOAT_ATTRS[node.op] ?? []) {
+    const v = attr.float(node.attrs, name);
+    if (!Number.isFinite(v)) return `the webgpu target does not support op '${node.op}' with a non-finite '${name}' (${v})`;
+  }
+  return null;
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * WGSL statements evaluating elementwise `nodes` in order. `env` maps value
+ * id -> a WGSL expression of that value's scalar (f32 | i32 | bool in
+ * registers); for each node result it emits `let v<id> = ...;` and adds
+ * `v<id>` to env. Names `v<id>` and `v<id>_<k>` belong to the nodes' values.
+ */
+export function emitElementwiseStatements(nodes: readonly Node[], env: Map<number, string>): string {
+  const lines: string[] = [];
+  for (const node of nodes) {
+    const rule = RULES[node.op];
+    if (!rule) throw new Error(`the webgpu target does not support op '${node.op}' yet`);
+    const x = node.inputs.map((v) => {
+      const expr = env.get(v.id);
+      if (expr === undefined) throw new Error(`webgpu elementwise: value %${v.id} read by ${node.op} is not available`);
+      if (IDENT.test(expr)) return expr;
+      const name = `v${v.id}`;
+      lines.push(`let ${name} = ${expr};`);
+      env.set(v.id, name);
+      return name;
+    });
+    const result = node.outputs[0];
+    let temps = 0;
+    const temp = (expr: string): string => {
+      const name = `v${result.id}_${temps++}`;
+      lines.push(`let ${name} = ${expr};`);
+      return name;
+    };
+    const value = rule({ x, dtypes: node.inputs.map((v) => v.type.dtype), attrs: node.attrs, temp });
+    lines.push(`let v${result.id}: ${registerType(result.type.dtype)} = ${value};`);
+    env.set(result.id, `v${result.id}`);
+  }
+  return lines.join('\n');
+}
+
+/** WGSL scalar type of a dtype in registers: f32, i32, bool. */
+export function registerType(dtype: DType): string {
+  return dtype === 'bool' ? 'bool' : dtype;
+}
+
+/** The storage element a dtype's natural binding has (bool: bytes packed in u32 words). */
+export type StorageElement = 'f32' | 'i32' | 'u32';
+
+export function naturalElement(dtype: DType): StorageElement {
+  return dtype === 'bool' ? 'u32' : dtype;
+}
+
+/**
+ * WGSL expression loading element `index` (a u32 expression) of the array
+ * `name` declared with `element`, as a register value of `dtype` (bool
+ * unpacks its byte; a word array of another type is reinterpreted).
+ */
+export function loadAs(name: string, element: StorageElement, dtype: DType, index: string): string {
+  if (dtype === 'bool') return `(((${name}[(${index}) / 4u] >> (((${index}) % 4u) * 8u)) & 0xffu) != 0u)`;
+  const word = `${name}[${index}]`;
+  return element === dtype ? word : `bitcast<${dtype}>(${word})`;
+}
+
+/** WGSL expression loading element `index` of binding `name` of `dtype` (its natural element) as a register value. */
+export function loadElement(name: string, dtype: DType, index: string): string {
+  return loadAs(name, naturalElement(dtype), dtype, index);
+}
+
+/** The store of an f32 / i32 register value into element `index` of `name` declared with `element`. */
+export function storeAs(name: string, element: StorageElement, dtype: DType, index: string, value: string): string {
+  if (dtype === 'bool') throw new Error('bool values are stored four to a word by their kernel');
+  return `${name}[${index}] = ${element === dtype ? value : `bitcast<${element}>(${value})`};`;
+}
+
+/** The store statement of an f32 / i32 register value into element `index` of its natural binding `name`. */
+export function storeElement(name: string, dtype: DType, index: string, value: string): string {
+  return storeAs(name, naturalElement(dtype), dtype, index, value);
+}

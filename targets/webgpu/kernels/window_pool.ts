@@ -1,0 +1,69 @@
+/**
+ * max_pool2d / avg_pool2d over NHWC, one invocation per output element. The
+ * window is clipped to the input (padding is never read): max starts from
+ * -Inf and takes a value only when it compares greater, so NaN is never
+ * selected (as the reference); avg divides by the number of real elements.
+ */
+import { attr } from '../../../compiler/ir/attrs.js';
+import type { Node } from '../../../compiler/ir/graph.js';
+import { window2d, type Window2D } from '../../../compiler/ops/conv/window.js';
+import { countAffine, countExpr } from '../shape_exprs.js';
+import type { GpuDispatch, GpuEmitContext, GpuKernelEmitter } from './context.js';
+import { indent, outputWindow, WINDOW_LANES } from './window_pixels.js';
+
+type Reducer = 'max' | 'avg';
+
+/** The window of a pooling node (its attributes were checked when the node was built). */
+function poolWindow(node: Node): Window2D {
+  const [, h, w] = node.inputs[0].type.shape as number[];
+  const { attrs } = node;
+  return window2d(h, w, attr.ints(attrs, 'pool'), attr.ints(attrs, 'strides'), [1, 1], attr.string(attrs, 'padding'), attr.intss(attrs, 'pads'));
+}
+
+const REDUCE: Record<Reducer, { init: string; step: string; finish: string }> = {
+  // The -Inf bit pattern goes through a variable: a constant expression may not be infinite.
+  max: { init: 'var neg_inf_bits = 0xff800000u;\nvar acc = bitcast<f32>(neg_inf_bits);', step: 'if (v > acc) {\n  acc = v;\n}', finish: 'acc' },
+  avg: { init: 'var acc = 0.0;', step: 'acc += v;', finish: 'acc / f32((y1 - y0) * (x1 - x0))' },
+};
+
+function poolBody(node: Node, reducer: Reducer): string {
+  const win = poolWindow(node);
+  const [, h, w, c] = node.inputs[0].type.shape as number[];
+  const r = REDUCE[reducer];
+  const loops = [
+    `let y0 = u32(max(iy0, 0i));`,
+    `let y1 = u32(min(iy0 + ${win.kh}i, ${h}i));`,
+    `let x0 = u32(max(ix0, 0i));`,
+    `let x1 = u32(min(ix0 + ${win.kw}i, ${w}i));`,
+    r.init,
+    'for (var iy = y0; iy < y1; iy++) {',
+    `  let row = (n * ${h}u + iy) * ${w}u;`,
+    '  for (var ix = x0; ix < x1; ix++) {',
+    `    let v = x[(row + ix) * ${c}u + ch];`,
+    indent(indent(r.step)),
+    '  }',
+    '}',
+    `y[gi] = ${r.finish};`,
+  ].join('\n');
+  return `if (gi < ${countExpr(node.outputs[0].type.shape)}) {\n${indent(`${outputWindow(win, c)}\n${loops}`)}\n}`;
+}
+
+function poolKernel(reducer: Reducer): GpuKernelEmitter {
+  return {
+    unsupported: () => null,
+    emit(ctx: GpuEmitContext): GpuDispatch[] {
+      const { node } = ctx;
+      return [
+        {
+          label: ctx.label,
+          bindings: [ctx.operand(0, 'x'), ctx.result(0, 'y')],
+          shader: { workgroupSize: [WINDOW_LANES], body: poolBody(node, reducer) },
+          grid: [{ ...countAffine(node.outputs[0].type.shape), per: WINDOW_LANES }],
+        },
+      ];
+    },
+  };
+}
+
+export const maxPoolKernel = poolKernel('max');
+export const avgPoolKernel = poolKernel('avg');
