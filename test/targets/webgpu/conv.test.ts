@@ -2,7 +2,9 @@
  * conv2d, conv1d and conv2d_transpose on the WebGPU target as implicit GEMMs,
  * alone and as anchors of fused epilogue kernels made by the optimization
  * pipeline, against the reference interpreter at batch 1 and 3 on odd sizes,
- * paddings (valid, same, explicit, causal), strides and dilations.
+ * paddings (valid, same, explicit, causal), strides and dilations. Few
+ * output pixels per batch item take the GEMM's skinny tile: checked at batch
+ * 1, 3 and 17.
  */
 import { expect, it } from 'vitest';
 import type { Attrs } from '../../../compiler/ir/attrs.js';
@@ -11,7 +13,7 @@ import type { Graph } from '../../../compiler/ir/graph.js';
 import { f32 } from '../../../compiler/ir/tensor.js';
 import type { Shape } from '../../../compiler/ir/types.js';
 import { optimizeGraph } from '../../../compiler/cli/pipeline_options.js';
-import { webgpuSupports } from '../../../targets/webgpu/index.js';
+import { compileWebGpu, webgpuSupports } from '../../../targets/webgpu/index.js';
 import { checkOnGpu, describeGpu, randomValues } from './check.js';
 
 interface ConvCase {
@@ -101,5 +103,27 @@ describeGpu('webgpu convolution with a filter computed at run time', () => {
     b.output('y', b.op('conv2d', [x, w], { padding: 'same', strides: [2, 1] }));
     expect(webgpuSupports(b.graph)).toEqual([]);
     expect(await checkOnGpu(b.graph)).toEqual([]);
+  });
+});
+
+const FEW_PIXELS: [string, ConvCase][] = [
+  ['conv2d 3x3 valid on 3x3: one pixel (K = 81)', { op: 'conv2d', x: [3, 3, 9], w: [3, 3, 9, 7], attrs: {} }],
+  ['conv2d 3x3 same stride 2 on 4x4: four pixels, 67 filters', { op: 'conv2d', x: [4, 4, 9], w: [3, 3, 9, 67], attrs: { padding: 'same', strides: [2, 2] } }],
+  ['conv1d valid: three positions', { op: 'conv1d', x: [5, 13], w: [3, 13, 5], attrs: {} }],
+];
+
+describeGpu('webgpu convolutions with few output pixels (the skinny GEMM tile)', () => {
+  it.each(FEW_PIXELS)('%s', async (_label, c) => {
+    const g = convGraph(c, false);
+    expect(compileWebGpu(g).wgsl).toContain('gemm_slab_a');
+    expect(await checkOnGpu(g, { batches: [1, 3, 17] })).toEqual([]);
+  });
+
+  it.each(FEW_PIXELS)('fused epilogue, %s', async (_label, c) => {
+    const g = convGraph(c, true);
+    optimizeGraph(g, {});
+    expect(g.nodes.filter((n) => n.op === 'fused').map((n) => n.body?.nodes[0].op)).toEqual([c.op]);
+    expect(compileWebGpu(g).wgsl).toContain('gemm_slab_a');
+    expect(await checkOnGpu(g, { batches: [1, 3, 17] })).toEqual([]);
   });
 });

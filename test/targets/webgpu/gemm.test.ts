@@ -3,7 +3,9 @@
  * reference interpreter at batch 1 and 3: a weight as B (the Dense case) at
  * odd sizes across tile edges, B computed at run time with transposes and
  * batched / broadcast batch axes, and fused epilogues made by the pipeline
- * (bias + relu, residual add).
+ * (bias + relu, residual add). GEMMs with few rows per batch item use the
+ * skinny tile: checked at M = 1, 3 and 17 (one, a partial and several row
+ * tiles) with K across several staged slabs and columns across column tiles.
  */
 import { expect, it } from 'vitest';
 import { GraphBuilder } from '../../../compiler/ir/builder.js';
@@ -12,7 +14,7 @@ import { parseGraph } from '../../../compiler/ir/parser.js';
 import { f32 } from '../../../compiler/ir/tensor.js';
 import type { Shape } from '../../../compiler/ir/types.js';
 import { optimizeGraph } from '../../../compiler/cli/pipeline_options.js';
-import { webgpuSupports } from '../../../targets/webgpu/index.js';
+import { compileWebGpu, webgpuSupports } from '../../../targets/webgpu/index.js';
 import { checkOnGpu, describeGpu, randomValues } from './check.js';
 
 const weight = (shape: number[], seed: number): ReturnType<typeof f32> =>
@@ -62,6 +64,44 @@ describeGpu('webgpu matmul with a weight (Dense)', () => {
     expect(fusedAnchors(g)).toEqual(['matmul']);
     expect(webgpuSupports(g)).toEqual([]);
     expect(await checkOnGpu(g)).toEqual([]);
+  });
+});
+
+/** Whether the compiled graph's GEMM uses the skinny (few-rows) tile. */
+const usesSkinnyTile = (g: Graph): boolean => compileWebGpu(g).wgsl.includes('gemm_slab_a');
+
+describeGpu('webgpu matmul with few rows (the skinny tile)', () => {
+  it.each([
+    ['rows = N, 131 x 300 (two column tiles)', ['N'], 131, 300],
+    ['rows = N, 67 x 5', ['N'], 67, 5],
+    ['rows = N, 1 x 71', ['N'], 1, 71],
+    ['rows = 3N, 65 x 129', ['N', 3], 65, 129],
+  ] as [string, Shape, number, number][])('fused bias + relu + residual epilogue, %s, at M = 1, 3, 17 per row of N', async (_label, lead, k, f) => {
+    const g = denseGraph(lead, k, f, true);
+    optimizeGraph(g, {});
+    expect(fusedAnchors(g)).toEqual(['matmul']);
+    expect(usesSkinnyTile(g)).toBe(true);
+    expect(await checkOnGpu(g, { batches: [1, 3, 17] })).toEqual([]);
+  });
+
+  it('static M = 3 with an epilogue', async () => {
+    const g = denseGraph([3], 97, 33, true);
+    optimizeGraph(g, {});
+    expect(usesSkinnyTile(g)).toBe(true);
+    expect(await checkOnGpu(g)).toEqual([]);
+  });
+
+  it('batched [N,3,70] x [N,70,9]: one skinny tile per group', async () => {
+    const g = parseGraph(`graph @g(%a: f32[N,3,70], %b: f32[N,70,9]) -> (y: f32[N,3,9]) {
+  %1 = matmul(%a, %b) {transpose_a=false, transpose_b=false} : f32[N,3,9]
+  return %1
+}`);
+    expect(usesSkinnyTile(g)).toBe(true);
+    expect(await checkOnGpu(g, { batches: [1, 3, 17] })).toEqual([]);
+  });
+
+  it('keeps the tall tiles when rows per batch item are many', () => {
+    expect(usesSkinnyTile(denseGraph(['N', 17], 8, 8, false))).toBe(false);
   });
 });
 
