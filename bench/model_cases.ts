@@ -38,7 +38,7 @@ const CONFORMANCE = path.resolve(import.meta.dirname, '../../shared/conformance'
 const REAL_MODELS = ['abalone-mlp', 'ux-click-embedding-rnn', 'quickdraw-cnn', 'nietzsche-char-lstm'];
 
 /** Deterministic float32 values in [lo, hi): inputs are random but the same in every run. */
-function randomInput(shape: number[], seed: number, lo = -1, hi = 1): BenchInput {
+export function randomInput(shape: number[], seed: number, lo = -1, hi = 1): BenchInput {
   const data = new Float32Array(shape.reduce((n, d) => n * d, 1));
   let s = seed >>> 0;
   for (let i = 0; i < data.length; i++) {
@@ -49,7 +49,7 @@ function randomInput(shape: number[], seed: number, lo = -1, hi = 1): BenchInput
 }
 
 /** The first sample of a conformance case, cut to its first row (batch 1). */
-async function conformanceInputs(dir: string): Promise<BenchInput[]> {
+export async function conformanceInputs(dir: string): Promise<BenchInput[]> {
   const caseJson = JSON.parse(await readFile(path.join(dir, 'case.json'), 'utf8')) as { samples: { inputs: string[] }[] };
   return Promise.all(
     caseJson.samples[0].inputs.map(async (file) => {
@@ -62,7 +62,7 @@ async function conformanceInputs(dir: string): Promise<BenchInput[]> {
 }
 
 /** Weight elements listed in a TF.js model.json's weights manifest. */
-async function countParams(modelJson: string): Promise<number> {
+export async function countParams(modelJson: string): Promise<number> {
   const json = JSON.parse(await readFile(modelJson, 'utf8')) as { weightsManifest: { weights: { shape: number[] }[] }[] };
   return json.weightsManifest.flatMap((g) => g.weights).reduce((n, w) => n + w.shape.reduce((m, d) => m * d, 1), 0);
 }
@@ -78,7 +78,7 @@ export async function buildBundle(modelFile: string, outDir: string): Promise<nu
 }
 
 /** A plain ReLU MLP, 784 -> 512 -> 512 -> 10 softmax (669k parameters): GEMM-bound at batch 64. */
-function largeMlp(): Model {
+export function largeMlp(): Model {
   const x = input({ shape: [784], name: 'pixels' });
   let h = layers.dense({ units: 512, activation: 'relu', name: 'fc1' }).apply(x);
   h = layers.dense({ units: 512, activation: 'relu', name: 'fc2' }).apply(h);

@@ -1,28 +1,36 @@
 /**
- * tfc's runtime: loads a bundle written by `tfc build` and runs it. No
- * dependencies, no compiler; works in Node 20+ and browsers.
+ * tfc's runtime: loads a bundle written by `tfc build` and runs it on the
+ * bundle's WASM module or its WebGPU kernels. No dependencies, no compiler;
+ * works in Node 20+ and browsers.
  *
  *   const model = await loadModel('./bundle');
  *   const y = await model.predict({ data: new Float32Array(16), shape: [1, 16] });
  */
 import { BundleError } from './errors.js';
-import { parseManifest } from './manifest.js';
-import { bundleReader, readChecked } from './files.js';
+import { evalAffine, parseManifest, type BundleManifest, type WasmTarget, type WebGpuTarget } from './manifest.js';
+import { bundleReader, readChecked, type ReadFile } from './files.js';
 import { Model } from './model.js';
-import { WasmExecutor } from './wasm.js';
+import { WasmExecutor, type TensorData } from './wasm.js';
+import { WebGpuExecutor } from './webgpu.js';
 
-export { BundleError, InputError } from './errors.js';
+export { BundleError, DeviceLostError, InputError } from './errors.js';
 export { FORMAT_VERSION, type BundleManifest, type TensorSpec, type DTypeName, type Dim } from './manifest.js';
 export type { ModelInput, ModelOutput, TensorLike } from './inputs.js';
 export type { TensorData } from './wasm.js';
 export { Model, type ModelSummary } from './model.js';
 
+export type BackendName = 'auto' | 'wasm' | 'webgpu';
+
 export interface LoadOptions {
-  /** Which backend runs the model; 'auto' picks the best one the bundle and engine have (today: wasm). */
-  backend?: 'auto' | 'wasm';
+  /** Which backend runs the model; 'auto' (the default) picks webgpu when the bundle has it and an adapter exists, else wasm. */
+  backend?: BackendName;
+  /** The WebGPU entry point (default `navigator.gpu`); in Node, e.g. `create([])` of the npm package `webgpu`. */
+  gpu?: GPU;
   /** Load the bundle's relaxed-SIMD module where the engine has relaxed SIMD (default true); false forces the plain one. */
   relaxedSimd?: boolean;
 }
+
+const BACKENDS: readonly BackendName[] = ['auto', 'wasm', 'webgpu'];
 
 // A module whose one function is f32x4.relaxed_madd on three zero vectors: it validates iff the engine has relaxed SIMD.
 const V128_ZERO = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
@@ -31,24 +39,79 @@ const RELAXED_PROBE = new Uint8Array([
   ...V128_ZERO, ...V128_ZERO, ...V128_ZERO, 0xfd, 0x85, 2, 0x0b,
 ]);
 
+interface Loading {
+  manifest: BundleManifest;
+  where: string;
+  read: ReadFile;
+}
+
+/** Reads a file the manifest lists, checked against its entry and the byte count its target declares. */
+async function readSized({ manifest, where, read }: Loading, file: { file: string; bytes: number }): Promise<Uint8Array<ArrayBuffer>> {
+  const bytes = await readChecked(read, where, file.file, manifest.files[file.file]);
+  if (bytes.length !== file.bytes) throw new BundleError(`bundle ${where}: '${file.file}' has ${bytes.length} bytes, the manifest says ${file.bytes}`);
+  return bytes;
+}
+
+async function loadWasm(loading: Loading, target: WasmTarget, relaxedSimd: boolean): Promise<Model> {
+  const { manifest, where, read } = loading;
+  const relaxed = relaxedSimd && target.relaxedFile !== undefined && WebAssembly.validate(RELAXED_PROBE);
+  const file = relaxed && target.relaxedFile !== undefined ? target.relaxedFile : target.file;
+  const [code, weights] = await Promise.all([readChecked(read, where, file, manifest.files[file]), readSized(loading, target.weights)]);
+  const executor = await WasmExecutor.create(code, weights, file, target, manifest, where);
+  // The instance and its memory are freed with the model object; there is nothing to release early.
+  const backend = { execute: async (data: TensorData[], batch: number) => executor.execute(data, batch), dispose: () => undefined };
+  return new Model(manifest, backend, {
+    backend: 'wasm',
+    wasmFile: file,
+    relaxedSimd: file === target.relaxedFile,
+    codeBytes: code.length,
+    weightBytes: weights.length,
+    arenaBytesAtBatch1: evalAffine(target.arenaBytes, 1),
+  });
+}
+
+async function loadWebGpu(loading: Loading, target: WebGpuTarget, gpu: GPU): Promise<Model> {
+  const { manifest, where, read } = loading;
+  const [code, weights] = await Promise.all([readChecked(read, where, target.file, manifest.files[target.file]), readSized(loading, target.weights)]);
+  const executor = await WebGpuExecutor.create(gpu, new TextDecoder().decode(code), weights, target, manifest, where);
+  return new Model(manifest, executor, {
+    backend: 'webgpu',
+    adapter: executor.adapterName,
+    dispatches: target.dispatches.length,
+    codeBytes: code.length,
+    weightBytes: weights.length,
+    arenaBytesAtBatch1: evalAffine(target.arenaBytes, 1),
+  });
+}
+
 /** Loads the bundle in a directory (Node) or at a URL; every file is verified before use. */
 export async function loadModel(location: string | URL, options: LoadOptions = {}): Promise<Model> {
   const backend = options.backend ?? 'auto';
-  if (backend !== 'auto' && backend !== 'wasm') {
-    throw new BundleError(`unknown backend '${String(backend)}' (backends: auto, wasm)`);
-  }
+  if (!BACKENDS.includes(backend)) throw new BundleError(`unknown backend '${String(backend)}' (backends: ${BACKENDS.join(', ')})`);
   const { where, read } = await bundleReader(location);
   const manifest = parseManifest(new TextDecoder().decode(await read('manifest.json')), `bundle ${where}`);
-  const target = manifest.targets.wasm;
-  const relaxed = options.relaxedSimd !== false && target.relaxedFile !== undefined && WebAssembly.validate(RELAXED_PROBE);
-  const file = relaxed && target.relaxedFile !== undefined ? target.relaxedFile : target.file;
-  const [code, weights] = await Promise.all([
-    readChecked(read, where, file, manifest.files[file]),
-    readChecked(read, where, manifest.weights.file, manifest.files[manifest.weights.file]),
-  ]);
-  if (weights.length !== manifest.weights.bytes) {
-    throw new BundleError(`bundle ${where}: '${manifest.weights.file}' has ${weights.length} bytes, the manifest says ${manifest.weights.bytes}`);
+  const loading: Loading = { manifest, where, read };
+  const { wasm, webgpu } = manifest.targets;
+  const gpu = options.gpu ?? globalThis.navigator?.gpu;
+  const relaxedSimd = options.relaxedSimd !== false;
+  const lacks = (target: string): BundleError =>
+    new BundleError(`bundle ${where} has no ${target} target (rebuild it with \`tfc build --target ${target}\`, or --target wasm,webgpu for both)`);
+  if (backend === 'wasm') {
+    if (!wasm) throw lacks('wasm');
+    return loadWasm(loading, wasm, relaxedSimd);
   }
-  const executor = await WasmExecutor.create(code, weights, file, target, manifest, where);
-  return new Model(manifest, executor, file);
+  if (backend === 'webgpu') {
+    if (!webgpu) throw lacks('webgpu');
+    if (!gpu) {
+      throw new BundleError(
+        "no WebGPU is available here (no navigator.gpu): pass { gpu } to loadModel (in Node, create([]) from the npm package 'webgpu'), or use backend 'wasm'",
+      );
+    }
+    return loadWebGpu(loading, webgpu, gpu);
+  }
+  if (webgpu && gpu && (await gpu.requestAdapter()) !== null) return loadWebGpu(loading, webgpu, gpu);
+  if (wasm) return loadWasm(loading, wasm, relaxedSimd);
+  throw new BundleError(
+    `bundle ${where} has only a webgpu target and no WebGPU adapter is available here (pass { gpu } to loadModel, or rebuild with \`tfc build --target wasm,webgpu\`)`,
+  );
 }

@@ -6,7 +6,7 @@
 import { BundleError } from './errors.js';
 
 /** Bumped whenever a change to the bundle would make an older runtime compute wrong numbers. */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 export const FORMAT_NAME = 'tfc-bundle';
 
 export type DTypeName = 'f32' | 'i32';
@@ -35,6 +35,8 @@ export interface WasmTarget {
   file: string;
   /** The same module with relaxed-SIMD GEMMs (same layout and weights), loaded where the engine has relaxed SIMD. */
   relaxedFile?: string;
+  /** The weights region as the module reads it, copied to `weightsOffset` once. */
+  weights: { file: string; bytes: number };
   /** Where weights.bin is copied in linear memory. */
   weightsOffset: number;
   /** Start of the activation arena, after the weights. */
@@ -109,8 +111,8 @@ export interface BundleManifest {
   name: string;
   inputs: TensorSpec[];
   outputs: TensorSpec[];
-  targets: { wasm: WasmTarget };
-  weights: { file: string; bytes: number };
+  /** The compiled forms of the model; at least one is present. */
+  targets: { wasm?: WasmTarget; webgpu?: WebGpuTarget };
   memoryPlan: { alignment: number; arenaBytes: Affine; peakBytesAtBatch1: number };
   kernels: { count: number; ops: Record<string, number> };
   /** What the build's pipeline did (the `tfc inspect --json` report); for tools, not read by the runtime. */
@@ -132,9 +134,72 @@ export function formatSignature(m: Pick<BundleManifest, 'inputs' | 'outputs'>): 
   return `(${m.inputs.map(formatSpec).join(', ')}) -> (${m.outputs.map(formatSpec).join(', ')})`;
 }
 
+/** Throws a BundleError naming a missing or malformed field. */
+type Bad = (field: string) => never;
+
+const isInt = (x: unknown): x is number => Number.isInteger(x);
+const isCount = (x: unknown): x is number => isInt(x) && x >= 0;
+const isAffine = (a: Affine | undefined): boolean => isInt(a?.base) && isInt(a?.perBatch);
+const isSpec = (s: TensorSpec): boolean =>
+  typeof s?.name === 'string' &&
+  (s.dtype === 'f32' || s.dtype === 'i32') &&
+  Array.isArray(s.shape) &&
+  s.shape.every((d) => d === 'N' || isCount(d));
+
+/** A file the target reads: named by a string and listed in `files`. */
+function checkFile(m: BundleManifest, file: unknown, field: string, bad: Bad): void {
+  if (typeof file !== 'string') bad(field);
+  if (!m.files[file as string]) bad(`files["${String(file)}"]`);
+}
+
+/** An array of `count` entries (when given), each accepted by `ok`; names the first bad entry. */
+function checkList<T>(list: T[] | undefined, field: string, bad: Bad, ok: (x: T, i: number) => boolean, count?: number): void {
+  if (!Array.isArray(list) || (count !== undefined && list.length !== count)) bad(field);
+  list?.forEach((x, i) => ok(x, i) || bad(`${field}[${i}]`));
+}
+
+function checkWasm(m: BundleManifest, w: WasmTarget, bad: Bad): void {
+  checkFile(m, w.file, 'targets.wasm.file', bad);
+  if (w.relaxedFile !== undefined) checkFile(m, w.relaxedFile, 'targets.wasm.relaxedFile', bad);
+  checkFile(m, w.weights?.file, 'targets.wasm.weights.file', bad);
+  if (!isCount(w.weights.bytes)) bad('targets.wasm.weights.bytes');
+  if (!isCount(w.weightsOffset)) bad('targets.wasm.weightsOffset');
+  if (!isCount(w.arenaOffset)) bad('targets.wasm.arenaOffset');
+  if (!isAffine(w.arenaBytes)) bad('targets.wasm.arenaBytes');
+  checkList(w.inputOffsets, 'targets.wasm.inputOffsets', bad, isAffine, m.inputs.length);
+  checkList(w.outputOffsets, 'targets.wasm.outputOffsets', bad, isAffine, m.outputs.length);
+}
+
+function checkWebGpu(m: BundleManifest, g: WebGpuTarget, bad: Bad): void {
+  const at = (field: string): string => `targets.webgpu.${field}`;
+  checkFile(m, g.file, at('file'), bad);
+  checkFile(m, g.weights?.file, at('weights.file'), bad);
+  if (!isCount(g.weights.bytes)) bad(at('weights.bytes'));
+  const pages = g.weights.pages;
+  checkList(pages, at('weights.pages'), bad, (p) => isCount(p?.offset) && isCount(p.bytes) && p.offset + p.bytes <= g.weights.bytes);
+  if (!isAffine(g.arenaBytes)) bad(at('arenaBytes'));
+  if (!isCount(g.steps)) bad(at('steps'));
+  const isRange = (r: GpuRange): boolean =>
+    (r?.space === 'arena' ? r.page === 0 : r?.space === 'weights' && isCount(r.page) && r.page < pages.length) && isAffine(r.offset) && isAffine(r.size);
+  const isBinding = (b: string): boolean => b === 'storage' || b === 'read-only-storage';
+  checkList(g.kernels, at('kernels'), bad, (k) => Array.isArray(k?.bindings) && k.bindings.every(isBinding));
+  checkList(g.dispatches, at('dispatches'), bad, (d, i) => {
+    if (!isCount(d?.kernel) || d.kernel >= g.kernels.length || typeof d.label !== 'string') return false;
+    if (!isCount(d.step) || d.step >= Math.max(1, g.steps)) return false;
+    const grid = at(`dispatches[${i}].grid`);
+    checkList(d.grid, grid, bad, (x) => isCount(x?.base) && isCount(x.perBatch) && isInt(x.per) && x.per > 0);
+    if (d.grid.length < 1 || d.grid.length > 3) bad(grid);
+    checkList(d.bindings, at(`dispatches[${i}].bindings`), bad, isRange, g.kernels[d.kernel].bindings.length);
+    return true;
+  });
+  checkList(g.inputs, at('inputs'), bad, isRange, m.inputs.length);
+  checkList(g.outputs, at('outputs'), bad, isRange, m.outputs.length);
+}
+
 /**
- * Parses manifest.json and checks what the runtime depends on; anything else
- * is an error naming the field, so a damaged manifest never loads.
+ * Parses manifest.json and checks every field the runtime depends on, for
+ * whichever targets the bundle has; anything else is an error naming the
+ * field, so a damaged manifest never loads.
  */
 export function parseManifest(text: string, where: string): BundleManifest {
   let m: BundleManifest;
@@ -152,31 +217,15 @@ export function parseManifest(text: string, where: string): BundleManifest {
         '(rebuild the bundle with `tfc build`, or use the runtime of the tfc that built it)',
     );
   }
-  const bad = (field: string): never => {
+  const bad: Bad = (field) => {
     throw new BundleError(`${where}: manifest.json has a missing or malformed '${field}'`);
   };
-  const isAffine = (a: Affine | undefined): boolean => Number.isInteger(a?.base) && Number.isInteger(a?.perBatch);
-  const isSpec = (s: TensorSpec): boolean =>
-    typeof s?.name === 'string' &&
-    (s.dtype === 'f32' || s.dtype === 'i32') &&
-    Array.isArray(s.shape) &&
-    s.shape.every((d) => d === 'N' || (Number.isInteger(d) && d >= 0));
-  if (!Array.isArray(m.inputs) || !m.inputs.every(isSpec)) bad('inputs');
-  if (!Array.isArray(m.outputs) || !m.outputs.every(isSpec)) bad('outputs');
-  const w = m.targets?.wasm;
-  if (!w || typeof w.file !== 'string') bad('targets.wasm');
-  if (w.relaxedFile !== undefined && typeof w.relaxedFile !== 'string') bad('targets.wasm.relaxedFile');
-  if (!Number.isInteger(w.weightsOffset) || !Number.isInteger(w.arenaOffset) || !isAffine(w.arenaBytes)) bad('targets.wasm layout');
-  if (!Array.isArray(w.inputOffsets) || w.inputOffsets.length !== m.inputs.length || !w.inputOffsets.every(isAffine)) {
-    bad('targets.wasm.inputOffsets');
-  }
-  if (!Array.isArray(w.outputOffsets) || w.outputOffsets.length !== m.outputs.length || !w.outputOffsets.every(isAffine)) {
-    bad('targets.wasm.outputOffsets');
-  }
-  if (typeof m.weights?.file !== 'string' || !Number.isInteger(m.weights.bytes)) bad('weights');
+  checkList(m.inputs, 'inputs', bad, isSpec);
+  checkList(m.outputs, 'outputs', bad, isSpec);
   if (typeof m.files !== 'object' || m.files === null) bad('files');
-  for (const file of [w.file, m.weights.file, ...(w.relaxedFile !== undefined ? [w.relaxedFile] : [])]) {
-    if (!m.files[file]) bad(`files["${file}"]`);
-  }
+  const { wasm, webgpu } = m.targets ?? {};
+  if (wasm === undefined && webgpu === undefined) bad('targets (neither wasm nor webgpu)');
+  if (wasm !== undefined) checkWasm(m, wasm, bad);
+  if (webgpu !== undefined) checkWebGpu(m, webgpu, bad);
   return m;
 }

@@ -69,7 +69,7 @@ export class WebGpuExecutor {
     private readonly outputs: TensorSpec[],
   ) {
     void device.lost.then((info) => {
-      if (info.reason !== 'destroyed') this.lost = info.message || String(info.reason);
+      this.lost = info.message || String(info.reason);
     });
   }
 
@@ -99,6 +99,26 @@ export class WebGpuExecutor {
         maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
       },
     });
+    const info = adapter.info;
+    const name = [info?.vendor, info?.architecture, info?.device, info?.description].filter((s) => s).join(' ') || 'WebGPU adapter';
+    try {
+      return await WebGpuExecutor.prepareModel(device, name, wgsl, weights, target, signature, where);
+    } catch (e) {
+      // A model that fails to load must not keep the device (and its memory) alive.
+      device.destroy();
+      throw e;
+    }
+  }
+
+  private static async prepareModel(
+    device: GPUDevice,
+    name: string,
+    wgsl: string,
+    weights: Uint8Array<ArrayBuffer>,
+    target: WebGpuTarget,
+    signature: { inputs: TensorSpec[]; outputs: TensorSpec[] },
+    where: string,
+  ): Promise<WebGpuExecutor> {
     device.pushErrorScope('validation');
     const modules = splitKernels(wgsl, target.kernels.length, `bundle ${where}`);
     const pipelines = await Promise.all(
@@ -130,8 +150,6 @@ export class WebGpuExecutor {
     const params = device.createBuffer({ label: 'params', size: SLOT_BYTES * Math.max(1, target.steps), usage: UNIFORM | COPY_DST });
     const problem = await device.popErrorScope();
     if (problem) throw new BundleError(`bundle ${where}: the WebGPU device refused the model: ${problem.message}`);
-    const info = adapter.info;
-    const name = [info?.vendor, info?.architecture, info?.device, info?.description].filter((s) => s).join(' ') || 'WebGPU adapter';
     const executor = new WebGpuExecutor(device, name, target, pipelines, pages, params, signature.inputs, signature.outputs);
     const zeros = signature.inputs.map((s) => (s.dtype === 'f32' ? new Float32Array(elementCount(s, 1)) : new Int32Array(elementCount(s, 1))));
     await executor.execute(zeros, 1);

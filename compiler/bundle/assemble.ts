@@ -1,16 +1,29 @@
 /**
  * Assembles a bundle in memory from an optimized graph and its compiled
- * WASM artifact: model.wasm (and model.relaxed.wasm, its relaxed-SIMD variant,
- * when given), weights.bin, the typed loader and manifest.json
- * (written last, as it lists the size and SHA-256 of every other file).
- * Everything is a pure function of its inputs: no timestamps, sorted JSON.
+ * targets: for wasm, model.wasm (and model.relaxed.wasm, its relaxed-SIMD
+ * variant, when given) and weights.bin; for webgpu, model.wgsl and
+ * weights.webgpu.bin; then the typed loader and manifest.json (written last,
+ * as it lists the size and SHA-256 of every other file). Everything is a pure
+ * function of its inputs: no timestamps, sorted JSON.
  */
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import type { Graph } from '../ir/graph.js';
+import type { Graph, Value } from '../ir/graph.js';
 import { kernelOps } from '../inspect.js';
-import { FORMAT_NAME, FORMAT_VERSION, evalAffine, type BuildReport, type BundleManifest, type FileEntry, type TensorSpec } from '../../runtime/manifest.js';
-import type { WasmArtifact, WasmLayout } from '../../targets/wasm/index.js';
+import { planMemory } from '../plan/index.js';
+import {
+  FORMAT_NAME,
+  FORMAT_VERSION,
+  evalAffine,
+  type BuildReport,
+  type BundleManifest,
+  type FileEntry,
+  type TensorSpec,
+  type WasmTarget,
+  type WebGpuTarget,
+} from '../../runtime/manifest.js';
+import type { WasmArtifact } from '../../targets/wasm/index.js';
+import type { WebGpuArtifact } from '../../targets/webgpu/index.js';
 import { stableJson } from './json.js';
 import { loaderDts, loaderJs } from './loader.js';
 
@@ -18,6 +31,8 @@ export const MANIFEST_FILE = 'manifest.json';
 export const WASM_FILE = 'model.wasm';
 export const RELAXED_WASM_FILE = 'model.relaxed.wasm';
 export const WEIGHTS_FILE = 'weights.bin';
+export const WGSL_FILE = 'model.wgsl';
+export const GPU_WEIGHTS_FILE = 'weights.webgpu.bin';
 
 export interface Bundle {
   manifest: BundleManifest;
@@ -25,12 +40,28 @@ export interface Bundle {
   files: Map<string, Uint8Array>;
 }
 
+/** What goes into a bundle: at least one target. */
+export interface BundleTargets {
+  wasm?: WasmArtifact;
+  /** The relaxed-SIMD variant of `wasm` (same layout and weights). */
+  relaxed?: WasmArtifact;
+  webgpu?: WebGpuArtifact;
+}
+
 function fileEntry(bytes: Uint8Array): FileEntry {
   return { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
-function specs(entries: WasmLayout['inputs']): TensorSpec[] {
-  return entries.map((e) => ({ name: e.name, dtype: e.dtype, shape: [...e.shape] }));
+/** The model's signature; names as the targets give them (an unnamed input is `input<id>`). */
+function signature(graph: Graph): { inputs: TensorSpec[]; outputs: TensorSpec[] } {
+  const spec = (name: string, v: Value): TensorSpec => {
+    if (v.type.dtype === 'bool') throw new Error(`bundle: model input/output '${name}' is bool, which bundles cannot carry`);
+    return { name, dtype: v.type.dtype, shape: [...v.type.shape] };
+  };
+  return {
+    inputs: graph.inputs.map((v) => spec(v.name ?? `input${v.id}`, v)),
+    outputs: graph.outputs.map((o) => spec(o.name, o.value)),
+  };
 }
 
 /** The runtime loads either module over the same weights.bin and layout, so they must agree exactly. */
@@ -39,39 +70,53 @@ function checkSameLayout(plain: WasmArtifact, relaxed: WasmArtifact): void {
   if (!Buffer.from(plain.weights).equals(Buffer.from(relaxed.weights))) throw new Error(`bundle: ${RELAXED_WASM_FILE} has different weights than ${WASM_FILE}`);
 }
 
-export function assembleBundle(graph: Graph, artifact: WasmArtifact, alignment: number, report: BuildReport, relaxed?: WasmArtifact): Bundle {
+function wasmTarget(artifact: WasmArtifact, relaxed: WasmArtifact | undefined, files: Map<string, Uint8Array>): WasmTarget {
   const { layout } = artifact;
   if (relaxed) checkSameLayout(artifact, relaxed);
-  const inputs = specs(layout.inputs);
-  const outputs = specs(layout.outputs);
+  files.set(WASM_FILE, artifact.wasm);
+  if (relaxed) files.set(RELAXED_WASM_FILE, relaxed.wasm);
+  files.set(WEIGHTS_FILE, artifact.weights);
+  return {
+    file: WASM_FILE,
+    ...(relaxed ? { relaxedFile: RELAXED_WASM_FILE } : {}),
+    weights: { file: WEIGHTS_FILE, bytes: artifact.weights.length },
+    weightsOffset: layout.weightsOffset,
+    arenaOffset: layout.arenaOffset,
+    arenaBytes: { ...layout.arenaBytes },
+    inputOffsets: layout.inputs.map((e) => ({ ...e.offset })),
+    outputOffsets: layout.outputs.map((e) => ({ ...e.offset })),
+  };
+}
+
+function webgpuTarget(artifact: WebGpuArtifact, files: Map<string, Uint8Array>): WebGpuTarget {
+  const { weightPages, ...layout } = artifact.layout;
+  files.set(WGSL_FILE, new TextEncoder().encode(artifact.wgsl));
+  files.set(GPU_WEIGHTS_FILE, artifact.weights);
+  return { ...layout, file: WGSL_FILE, weights: { file: GPU_WEIGHTS_FILE, bytes: artifact.weights.length, pages: weightPages } };
+}
+
+export function assembleBundle(graph: Graph, targets: BundleTargets, alignment: number, report: BuildReport): Bundle {
+  if (!targets.wasm && !targets.webgpu) throw new Error('bundle: no target to assemble');
+  if (targets.relaxed && !targets.wasm) throw new Error(`bundle: ${RELAXED_WASM_FILE} without ${WASM_FILE}`);
+  const { inputs, outputs } = signature(graph);
+  const files = new Map<string, Uint8Array>();
+  const manifestTargets: BundleManifest['targets'] = {
+    ...(targets.wasm ? { wasm: wasmTarget(targets.wasm, targets.relaxed, files) } : {}),
+    ...(targets.webgpu ? { webgpu: webgpuTarget(targets.webgpu, files) } : {}),
+  };
   const text = new TextEncoder();
-  const files = new Map<string, Uint8Array>([
-    [WASM_FILE, artifact.wasm],
-    ...(relaxed ? [[RELAXED_WASM_FILE, relaxed.wasm] as const] : []),
-    [WEIGHTS_FILE, artifact.weights],
-    ['index.js', text.encode(loaderJs(graph.name))],
-    ['index.d.ts', text.encode(loaderDts(graph.name, inputs, outputs))],
-  ]);
+  files.set('index.js', text.encode(loaderJs(graph.name)));
+  files.set('index.d.ts', text.encode(loaderDts(graph.name, inputs, outputs)));
   const ops = kernelOps(graph);
+  const arena = planMemory(graph).arena;
   const manifest: BundleManifest = {
     format: FORMAT_NAME,
     formatVersion: FORMAT_VERSION,
     name: graph.name,
     inputs,
     outputs,
-    targets: {
-      wasm: {
-        file: WASM_FILE,
-        ...(relaxed ? { relaxedFile: RELAXED_WASM_FILE } : {}),
-        weightsOffset: layout.weightsOffset,
-        arenaOffset: layout.arenaOffset,
-        arenaBytes: { ...layout.arenaBytes },
-        inputOffsets: layout.inputs.map((e) => ({ ...e.offset })),
-        outputOffsets: layout.outputs.map((e) => ({ ...e.offset })),
-      },
-    },
-    weights: { file: WEIGHTS_FILE, bytes: artifact.weights.length },
-    memoryPlan: { alignment, arenaBytes: { ...layout.arenaBytes }, peakBytesAtBatch1: evalAffine(layout.arenaBytes, 1) },
+    targets: manifestTargets,
+    memoryPlan: { alignment, arenaBytes: { ...arena }, peakBytesAtBatch1: evalAffine(arena, 1) },
     kernels: { count: Object.values(ops).reduce((s, c) => s + c, 0), ops },
     report,
     files: Object.fromEntries([...files].map(([name, bytes]) => [name, fileEntry(bytes)])),

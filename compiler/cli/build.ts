@@ -1,20 +1,22 @@
 /**
- * `tfc build <model> --target wasm --out DIR`: compiles a model into a
- * bundle folder (see compiler/bundle). The model is loaded, lowered and
- * optimized as for `tfc run`; a graph with an op the target cannot compile
- * yet is refused before anything is written. On a terminal each stage is
- * shown on stderr; the summary goes to stdout.
+ * `tfc build <model> --target wasm|webgpu|wasm,webgpu --out DIR`: compiles a
+ * model into a bundle folder (see compiler/bundle). The model is loaded,
+ * lowered and optimized as for `tfc run`; a graph with an op one of the
+ * requested targets cannot compile yet is refused before anything is
+ * compiled or written. On a terminal each stage is shown on stderr; the
+ * summary goes to stdout.
  */
-import { assembleBundle, writeBundleDir, BundleWriteError } from '../bundle/index.js';
+import { assembleBundle, writeBundleDir, BundleWriteError, type BundleTargets } from '../bundle/index.js';
 import { lowerModel } from '../frontend/lower.js';
 import { inspectGraphs } from '../inspect.js';
 import { loadModelSource } from '../frontend/load.js';
-import type { Graph } from '../ir/graph.js';
+import type { Graph, Node } from '../ir/graph.js';
 import { formatType } from '../ir/types.js';
 import { verifyGraph } from '../ir/verifier.js';
 import { ALIGNMENT, formatAffine } from '../plan/affine.js';
-import { compileWasm, WasmUnsupportedError, type WasmArtifact } from '../../targets/wasm/index.js';
+import { compileWasm, WasmUnsupportedError } from '../../targets/wasm/index.js';
 import { unsupportedNodes } from '../../targets/wasm/module.js';
+import { compileWebGpu, unsupportedGpuNodes, WebGpuUnsupportedError } from '../../targets/webgpu/index.js';
 import { CliError, locate } from './errors.js';
 import { optimizeGraph, type PipelineFlags } from './pipeline_options.js';
 
@@ -24,15 +26,38 @@ export interface BuildOptions extends PipelineFlags {
   model?: string;
 }
 
-const TARGETS = ['wasm'];
+type TargetName = 'wasm' | 'webgpu';
 
-function parseTargets(list: string): string[] {
+interface TargetCompiler {
+  /** The nodes this target cannot compile, each with a sentence naming the op. */
+  unsupported(graph: Graph): { node: Node; reason: string }[];
+  /** What the progress line says while compiling. */
+  stage: string;
+  compile(graph: Graph): BundleTargets;
+}
+
+const COMPILERS: Readonly<Record<TargetName, TargetCompiler>> = {
+  wasm: {
+    unsupported: unsupportedNodes,
+    stage: 'compiling to WebAssembly',
+    compile: (graph) => ({ wasm: compileWasm(graph), relaxed: compileWasm(graph, { relaxed: true }) }),
+  },
+  webgpu: {
+    unsupported: unsupportedGpuNodes,
+    stage: 'compiling to WGSL',
+    compile: (graph) => ({ webgpu: compileWebGpu(graph) }),
+  },
+};
+
+const TARGETS = Object.keys(COMPILERS) as TargetName[];
+
+function parseTargets(list: string): TargetName[] {
   const targets = list.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
   for (const t of targets) {
-    if (!TARGETS.includes(t)) throw new CliError(`unknown --target '${t}' (targets: ${TARGETS.join(', ')})`);
+    if (!(TARGETS as string[]).includes(t)) throw new CliError(`unknown --target '${t}' (targets: ${TARGETS.join(', ')})`);
   }
   if (targets.length === 0) throw new CliError(`--target needs a target (targets: ${TARGETS.join(', ')})`);
-  return targets;
+  return TARGETS.filter((t) => targets.includes(t));
 }
 
 function progress(stage: string): void {
@@ -40,18 +65,40 @@ function progress(stage: string): void {
 }
 
 /** Refuses a graph the target cannot compile, naming the first unsupported node, before anything is written. */
-function checkSupported(graph: Graph, modelFile: string): void {
-  const problems = unsupportedNodes(graph);
+function checkSupported(graph: Graph, modelFile: string, target: TargetName): void {
+  const problems = COMPILERS[target].unsupported(graph);
   if (problems.length === 0) return;
   const { node, reason } = problems[0];
   const index = graph.nodes.indexOf(node);
   const result = node.outputs.map((v) => formatType(v.type)).join(', ');
   const more = problems.length > 1 ? `; ${problems.length - 1} more node(s) are unsupported too` : '';
-  throw new CliError(`${modelFile}: ${reason} (node ${index} of the optimized graph, result ${result})${more}`);
+  throw new CliError(`${modelFile}: ${reason} (target ${target}, node ${index} of the optimized graph, result ${result})${more}`);
+}
+
+function compileTarget(graph: Graph, modelFile: string, target: TargetName): BundleTargets {
+  progress(COMPILERS[target].stage);
+  try {
+    return COMPILERS[target].compile(graph);
+  } catch (e) {
+    if (e instanceof WasmUnsupportedError || e instanceof WebGpuUnsupportedError) throw new CliError(`${modelFile}: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
+/** One summary row per target: code size, weights, and its kernels. */
+function targetRows(targets: BundleTargets): [string, string][] {
+  const rows: [string, string][] = [];
+  if (targets.wasm) rows.push(['wasm', `code bytes ${targets.wasm.wasm.length}, weight bytes ${targets.wasm.weights.length}`]);
+  if (targets.webgpu) {
+    const { wgsl, weights, layout } = targets.webgpu;
+    const code = new TextEncoder().encode(wgsl).length;
+    rows.push(['webgpu', `code bytes ${code}, weight bytes ${weights.length}, ${layout.kernels.length} shader modules / ${layout.dispatches.length} dispatches`]);
+  }
+  return rows;
 }
 
 export async function buildCommand(modelFile: string, options: BuildOptions): Promise<void> {
-  parseTargets(options.target);
+  const targets = parseTargets(options.target);
   progress(`loading ${modelFile}`);
   const spec = await loadModelSource(modelFile, { modelExport: options.model });
   let graph: Graph;
@@ -67,17 +114,9 @@ export async function buildCommand(modelFile: string, options: BuildOptions): Pr
   progress('optimizing');
   optimizeGraph(graph, options);
   const report = inspectGraphs(imported, graph);
-  checkSupported(graph, modelFile);
-  progress('compiling to WebAssembly');
-  let artifact: WasmArtifact;
-  let relaxed: WasmArtifact;
-  try {
-    artifact = compileWasm(graph);
-    relaxed = compileWasm(graph, { relaxed: true });
-  } catch (e) {
-    throw e instanceof WasmUnsupportedError ? new CliError(`${modelFile}: ${e.message}`, { cause: e }) : e;
-  }
-  const bundle = assembleBundle(graph, artifact, ALIGNMENT, report, relaxed);
+  for (const target of targets) checkSupported(graph, modelFile, target);
+  const compiled: BundleTargets = Object.assign({}, ...targets.map((t) => compileTarget(graph, modelFile, t)));
+  const bundle = assembleBundle(graph, compiled, ALIGNMENT, report);
   progress(`writing ${options.out}`);
   try {
     await writeBundleDir(options.out, bundle.files);
@@ -87,9 +126,9 @@ export async function buildCommand(modelFile: string, options: BuildOptions): Pr
   const m = bundle.manifest;
   const rows: [string, string][] = [
     ['kernels', String(m.kernels.count)],
-    ['code bytes', String(artifact.wasm.length)],
-    ['weight bytes', String(m.weights.bytes)],
     ['peak memory', `${m.memoryPlan.peakBytesAtBatch1} bytes at batch 1 (arena ${formatAffine(m.memoryPlan.arenaBytes)} bytes)`],
+    ...targetRows(compiled),
   ];
-  process.stdout.write(`built ${options.out} (model '${m.name}', target wasm)\n${rows.map(([k, v]) => `  ${k.padEnd(14)}${v}\n`).join('')}`);
+  const header = `built ${options.out} (model '${m.name}', ${targets.length > 1 ? 'targets' : 'target'} ${targets.join(', ')})`;
+  process.stdout.write(`${header}\n${rows.map(([k, v]) => `  ${k.padEnd(14)}${v}\n`).join('')}`);
 }

@@ -41,9 +41,11 @@ async function inspectBundle(dir: string, json: boolean): Promise<void> {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return;
   }
-  const wasm = manifest.files[manifest.targets.wasm.file];
   process.stdout.write(`model ${manifest.name} (bundle format ${manifest.formatVersion}, targets: ${Object.keys(manifest.targets).join(', ')})\n`);
-  process.stdout.write(`code bytes (wasm)  ${wasm.bytes.toLocaleString('en-US')}\n`);
+  for (const [target, { file }] of Object.entries(manifest.targets)) {
+    const label = `code bytes (${target})`;
+    process.stdout.write(`${label.padEnd(21)}${manifest.files[file].bytes.toLocaleString('en-US')}\n`);
+  }
   process.stdout.write(formatInspectReport(report));
 }
 

@@ -66,21 +66,25 @@ Example:
 
   const build = program
     .command('build')
-    .description('compile a model into a bundle folder: model.wasm, weights.bin, manifest.json and a typed loader')
+    .description('compile a model into a bundle folder: WebAssembly and/or WebGPU code, weights, manifest.json and a typed loader')
     .argument('<model>', 'model file (.ts, .js, model.json, .keras, .h5)')
     .requiredOption('--out <dir>', 'the bundle folder to write (an existing bundle there is replaced)')
-    .option('--target <targets>', 'comma-separated targets to build (today: wasm)', 'wasm')
+    .option('--target <targets>', 'comma-separated targets to build: wasm, webgpu, or wasm,webgpu for both in one bundle', 'wasm')
     .option('--model <name>', 'the export of a .ts/.js module that holds the model (default: the default export)')
     .addHelpText(
       'after',
       `${MODEL_HELP}
 
-The bundle is written to a temporary folder and renamed into place, so DIR is
-never half-written; the same model gives byte-identical files. A model with an
-op the target cannot compile yet is refused with an error naming the op.
+Targets: wasm writes model.wasm (plus model.relaxed.wasm, its relaxed-SIMD
+variant) and weights.bin; webgpu writes model.wgsl (every compute shader) and
+weights.webgpu.bin. The bundle is written to a temporary folder and renamed
+into place, so DIR is never half-written; the same model gives byte-identical
+files. A model with an op a requested target cannot compile yet is refused
+with an error naming the op, and nothing is written.
 
-Example:
-  tfc build model.json --target wasm --out bundle/`,
+Examples:
+  tfc build model.json --out bundle/
+  tfc build model.json --target wasm,webgpu --out bundle/`,
     )
     .action(async (model: string, options: { out: string; target: string; model?: string } & PipelineFlags) => {
       const { buildCommand } = await import('./build.js');
@@ -94,7 +98,7 @@ Example:
     .argument('<dir>', 'the bundle folder')
     .option('-i, --input <file>', 'an input .npy file; repeat once per model input, in the model\'s input order', collect)
     .option('-o, --output <file>', 'an output .npy file; repeat once per model output, in the model\'s output order', collect)
-    .option('--backend <backend>', 'the runtime backend: auto or wasm', 'auto')
+    .option('--backend <backend>', 'the runtime backend: auto (webgpu when the bundle has it and a GPU adapter exists, else wasm), wasm or webgpu', 'auto')
     .addHelpText(
       'after',
       `
@@ -102,8 +106,14 @@ Inputs and outputs follow the same conventions as \`tfc run\`: any batch size,
 int32/float32 conversion where it loses nothing, outputs written only when the
 whole prediction succeeded. A damaged bundle is refused at load.
 
-Example:
-  tfc predict bundle/ --input x.npy --output y.npy`,
+WebGPU runs through Dawn (the npm package 'webgpu') on the system's Vulkan
+driver, or on SwiftShader, the CPU Vulkan driver of Debian's 'chromium'
+package, when there is no GPU (needs 'libvulkan1'). --backend webgpu fails
+with the reason when no adapter is found; --backend auto then uses wasm.
+
+Examples:
+  tfc predict bundle/ --input x.npy --output y.npy
+  tfc predict bundle/ --backend webgpu --input x.npy --output y.npy`,
     )
     .action(async (dir: string, options: { input?: string[]; output?: string[]; backend: string }) => {
       const { predictCommand } = await import('./predict.js');

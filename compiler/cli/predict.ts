@@ -1,9 +1,13 @@
 /**
- * `tfc predict DIR --input x.npy --output y.npy`: runs a bundle written by
- * `tfc build` with the runtime (runtime/), exactly as an application would;
- * .npy conventions as for `tfc run` (tensor_files.ts).
+ * `tfc predict DIR --input x.npy --output y.npy [--backend auto|wasm|webgpu]`:
+ * runs a bundle written by `tfc build` with the runtime (runtime/), exactly
+ * as an application would; .npy conventions as for `tfc run`
+ * (tensor_files.ts). WebGPU in Node is Dawn (compiler/gpu/dawn.ts), loaded
+ * only when the backend may use it.
  */
-import { BundleError, InputError, loadModel, type Model, type TensorLike } from '../../runtime/index.js';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { BundleError, DeviceLostError, InputError, loadModel, type Model, type TensorLike } from '../../runtime/index.js';
 import type { Tensor } from '../ir/tensor.js';
 import { CliError } from './errors.js';
 import { checkOutputCount, readInputFile, toInputDtype, writeOutputFiles } from './tensor_files.js';
@@ -14,25 +18,56 @@ export interface PredictOptions {
   backend?: string;
 }
 
-/** Runtime errors are the user's to fix (a damaged bundle, inputs that do not fit): report them as such. */
+const BACKENDS = ['auto', 'wasm', 'webgpu'] as const;
+type Backend = (typeof BACKENDS)[number];
+
+/** Runtime errors are the user's to fix (a damaged bundle, inputs that do not fit, a lost GPU): report them as such. */
 function asCliError(e: unknown): unknown {
-  return e instanceof BundleError || e instanceof InputError ? new CliError(e.message, { cause: e }) : e;
+  return e instanceof BundleError || e instanceof InputError || e instanceof DeviceLostError ? new CliError(e.message, { cause: e }) : e;
+}
+
+/**
+ * Whether the bundle has a webgpu target, so 'auto' starts Dawn only when it
+ * could be used; an unreadable manifest is left for loadModel to report.
+ */
+async function hasWebGpuTarget(dir: string): Promise<boolean> {
+  try {
+    const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as { targets?: { webgpu?: unknown } };
+    return manifest.targets?.webgpu !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The GPU to hand the runtime: Dawn's, when the backend may use one (a bundle
+ * without a webgpu target is left to loadModel, which says so); for
+ * --backend webgpu, finding no adapter is an error with Dawn's reason.
+ */
+async function gpuFor(backend: Backend, dir: string): Promise<GPU | undefined> {
+  if (backend === 'wasm' || !(await hasWebGpuTarget(dir))) return undefined;
+  const { nodeGpu } = await import('../gpu/dawn.js');
+  const found = await nodeGpu();
+  if (found.gpu) return found.gpu;
+  if (backend === 'webgpu') throw new CliError(`--backend webgpu: ${found.reason}`);
+  return undefined;
 }
 
 export async function predictCommand(dir: string, options: PredictOptions): Promise<void> {
-  const backend = options.backend ?? 'auto';
-  if (backend !== 'auto' && backend !== 'wasm') throw new CliError(`unknown --backend '${backend}' (backends: auto, wasm)`);
+  const backend = (options.backend ?? 'auto') as Backend;
+  if (!BACKENDS.includes(backend)) throw new CliError(`unknown --backend '${backend}' (backends: ${BACKENDS.join(', ')})`);
+  const gpu = await gpuFor(backend, dir);
   let model: Model;
   try {
-    model = await loadModel(dir, { backend });
+    model = await loadModel(dir, { backend, ...(gpu ? { gpu } : {}) });
   } catch (e) {
     throw asCliError(e);
   }
-  checkOutputCount(model.outputs, options.output, `bundle ${dir}`);
-  const inputs = await Promise.all(options.input.map(readInputFile));
-  const converted = inputs.map((t, i) => toInputDtype(t, model.inputs[i], i, options.input[i]));
   let results: TensorLike[];
   try {
+    checkOutputCount(model.outputs, options.output, `bundle ${dir}`);
+    const inputs = await Promise.all(options.input.map(readInputFile));
+    const converted = inputs.map((t, i) => toInputDtype(t, model.inputs[i], i, options.input[i]));
     results = (await model.predict(converted.map((t) => ({ data: t.data as Float32Array | Int32Array, shape: t.shape })))) as TensorLike[];
   } catch (e) {
     throw asCliError(e);

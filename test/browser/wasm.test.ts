@@ -9,87 +9,49 @@
  * (examples/web) is loaded the same way and must show a prediction.
  * A missing Chromium fails the suite: CI installs it (.ci/run).
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import { startServer } from '../../examples/web/serve.mjs';
 import { loadModel } from '../../runtime/index.js';
-import { listConformanceCases, loadSample, type ConformanceCase } from '../helpers/conformance.js';
+import { loadSample } from '../helpers/conformance.js';
 import { compareTensors } from '../helpers/tolerance.js';
 import { repoRoot, tfc } from '../cli/tfc.js';
+import { bundleName, concatBatch, conformanceCase as byKey, launchChromium, PREDICT_PAGE, PredictPage, RUNTIME_DIR } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const LAUNCH_ARGS = ['--headless=new', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const CASES = ['keras/dense_mlp', 'real/abalone-mlp'];
-const RUNTIME_DIR = path.join(repoRoot, 'dist/runtime');
 const EXAMPLE_DIR = path.join(repoRoot, 'examples/web');
-
-/** The test page: the import map the generated index.js needs, and one function the test calls. */
-const PAGE = `<!doctype html>
-<meta charset="utf-8">
-<link rel="icon" href="data:,">
-<script type="importmap">{ "imports": { "tfc/runtime": "/runtime/index.js" } }</script>
-<script type="module">
-  const models = new Map();
-  window.tfcPredict = async (bundle, inputs, relaxedSimd) => {
-    const key = bundle + ':' + relaxedSimd;
-    if (!models.has(key)) models.set(key, await (await import('/bundles/' + bundle + '/index.js')).loadModel({ relaxedSimd }));
-    const model = models.get(key);
-    const outputs = await model.predict(inputs.map((t) => ({ data: Float32Array.from(t.data), shape: t.shape })));
-    return { relaxed: model.summary().relaxedSimd, outputs: outputs.map((t) => ({ shape: t.shape, data: Array.from(t.data) })) };
-  };
-  document.body.dataset.state = 'ready';
-</script>
-<body></body>`;
-
-const byKey = (key: string): ConformanceCase => {
-  const c = listConformanceCases().find((x) => `${x.suite}/${x.name}` === key);
-  if (!c) throw new Error(`conformance case ${key} not found`);
-  return c;
-};
-const bundleName = (key: string): string => key.replace('/', '-');
 
 let tmp: string;
 let server: Server | undefined;
 let baseUrl: string;
 let browser: Browser | undefined;
-let page: Page;
-const pageErrors: string[] = [];
+let page: PredictPage;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the browser test needs Debian's chromium (apt-get install -y chromium; .ci/run installs it)`);
-  }
-  if (!existsSync(path.join(RUNTIME_DIR, 'index.js'))) throw new Error(`${RUNTIME_DIR}/index.js is missing: run 'npx tsc -p tsconfig.json' first (npm test does)`);
   tmp = mkdtempSync(path.join(os.tmpdir(), 'tfc-browser-'));
   // Chromium starts while the bundles build; both settle before anything can fail, so afterAll closes what started.
   const [launched, ...builds] = await Promise.allSettled([
-    chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS, timeout: 60_000 }).then((b) => (browser = b)),
+    launchChromium().then((b) => (browser = b)),
     ...CASES.map((key) => tfc(['build', byKey(key).modelFile, '--target', 'wasm', '--out', path.join(tmp, 'bundles', bundleName(key))])),
   ]);
-  if (launched.status === 'rejected') throw new Error(`cannot start ${CHROMIUM}: ${(launched.reason as Error).message}`);
+  if (launched.status === 'rejected') throw launched.reason;
   builds.forEach((b, i) => {
     if (b.status === 'rejected') throw b.reason;
     if (b.value.code !== 0) throw new Error(`tfc build ${CASES[i]} failed: ${b.value.stderr}`);
   });
-  writeFileSync(path.join(tmp, 'index.html'), PAGE);
+  writeFileSync(path.join(tmp, 'index.html'), PREDICT_PAGE);
   // The web example with the first bundle as its model, served as a user would after `tfc build --out examples/web/model`.
   const example = path.join(tmp, 'example');
   mkdirSync(example);
   for (const f of ['index.html', 'main.js', 'style.css']) cpSync(path.join(EXAMPLE_DIR, f), path.join(example, f));
   cpSync(path.join(tmp, 'bundles', bundleName(CASES[0])), path.join(example, 'model'), { recursive: true });
   ({ server, url: baseUrl } = await startServer({ '/': tmp, '/runtime/': RUNTIME_DIR }));
-  page = await launched.value.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
-  await page.goto(baseUrl);
-  await page.waitForSelector('body[data-state="ready"]', { state: 'attached', timeout: 20_000 });
+  page = await PredictPage.open(launched.value, baseUrl);
 }, 120_000);
 
 afterAll(async () => {
@@ -98,32 +60,10 @@ afterAll(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-interface PlainTensor {
-  shape: number[];
-  data: number[];
-}
-
-/** Runs the bundle of `key` in the page on f32 inputs; float32 values survive the trip as doubles exactly. */
 /** Predicts in the page with the relaxed-SIMD module allowed or not; says which module the runtime chose. */
 async function predictInBrowser(key: string, inputs: Tensor[], relaxedSimd: boolean): Promise<{ relaxed: boolean; outputs: Tensor[] }> {
-  const args = JSON.stringify([bundleName(key), inputs.map((t) => ({ shape: t.shape, data: Array.from(t.data) })), relaxedSimd]);
-  const result = await page
-    .evaluate<{ relaxed: boolean; outputs: PlainTensor[] }>(`tfcPredict(...${args})`)
-    .catch((e: Error) => {
-      throw new Error(`${e.message}\npage errors: ${pageErrors.join('\n') || 'none'}`);
-    });
-  return { relaxed: result.relaxed, outputs: result.outputs.map((t) => ({ dtype: 'f32', shape: t.shape, data: Float32Array.from(t.data) })) };
-}
-
-/** Tensors joined along the batch (first) axis. */
-function concatBatch(parts: Tensor[]): Tensor {
-  const data = new Float32Array(parts.reduce((n, p) => n + p.data.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    data.set(p.data, at);
-    at += p.data.length;
-  }
-  return { dtype: 'f32', shape: [parts.reduce((n, p) => n + p.shape[0], 0), ...parts[0].shape.slice(1)], data };
+  const { summary, outputs } = await page.predict<{ relaxedSimd: boolean }>(bundleName(key), inputs, { relaxedSimd });
+  return { relaxed: summary.relaxedSimd, outputs };
 }
 
 describe('wasm bundles in headless Chromium', () => {
@@ -148,7 +88,7 @@ describe('wasm bundles in headless Chromium', () => {
         expect(compareTensors(relaxed.outputs[j], s.expected[j], c.tolerance), `${tag} output ${j} (relaxed SIMD) vs expected`).toBeNull();
       });
     }
-    expect(pageErrors).toEqual([]);
+    expect(page.errors).toEqual([]);
   });
 
   it('the web example loads its bundle and shows a prediction', async () => {

@@ -44,10 +44,11 @@ describe('bundle files', () => {
     }
     expect(manifest).toMatchObject({
       format: 'tfc-bundle',
-      formatVersion: 1,
+      formatVersion: 2,
       name: 'scale',
-      weights: { file: 'weights.bin', bytes: 4 },
-      memoryPlan: { alignment: 256, arenaBytes: { base: 0, perBatch: 512 }, peakBytesAtBatch1: 512 },
+      targets: { wasm: { file: 'model.wasm', weights: { file: 'weights.bin', bytes: 4 } } },
+      // The graph's own plan: y = x * w is written in place of x, so one 256-aligned f32[N,4] buffer.
+      memoryPlan: { alignment: 256, arenaBytes: { base: 0, perBatch: 256 }, peakBytesAtBatch1: 256 },
       kernels: { count: 1, ops: { mul: 1 } },
     });
   });

@@ -82,12 +82,15 @@ describe('tfc build + tfc predict', () => {
     await predictAndCompare(key, inputFiles, expected, 'stacked');
   });
 
-  it('prints a summary: kernels, code bytes, weight bytes, planned peak memory', () => {
+  it('prints a summary: kernels, planned peak memory, the target\'s code and weight bytes', () => {
     const out = (builds.get(CASES[0]) as TfcResult).stdout;
-    expect(out).toContain(`built ${bundleDir(CASES[0])} (model `);
-    for (const row of ['kernels', 'code bytes', 'weight bytes', 'peak memory']) expect(out).toMatch(new RegExp(`^  ${row} +\\d+`, 'm'));
+    expect(out).toContain(`built ${bundleDir(CASES[0])} (model 'dense_mlp', target wasm)\n`);
+    for (const row of ['kernels', 'peak memory']) expect(out).toMatch(new RegExp(`^  ${row} +\\d+`, 'm'));
     const manifest = JSON.parse(readFileSync(path.join(bundleDir(CASES[0]), 'manifest.json'), 'utf8')) as { files: Record<string, { bytes: number }> };
-    expect(out).toMatch(new RegExp(`code bytes +${manifest.files['model.wasm'].bytes}\\n`));
+    const { bytes: code } = manifest.files['model.wasm'];
+    const { bytes: weights } = manifest.files['weights.bin'];
+    expect(out).toMatch(new RegExp(`^  wasm +code bytes ${code}, weight bytes ${weights}\\n`, 'm'));
+    expect(out).not.toContain('webgpu');
   });
 
   it('writes byte-identical bundles for the same model', async () => {
@@ -126,7 +129,7 @@ describe('tfc build and predict errors', () => {
 
   it('refuses an unknown target', async () => {
     const run = await tfc(['build', byKey(CASES[0]).modelFile, '--target', 'wasm,gpu', '--out', path.join(tmp, 'gpu')]);
-    expect(run.stderr).toBe("tfc: error: unknown --target 'gpu' (targets: wasm)\n");
+    expect(run.stderr).toBe("tfc: error: unknown --target 'gpu' (targets: wasm, webgpu)\n");
   });
 
   it('predict on a damaged bundle fails at load in one line', async () => {

@@ -9,7 +9,7 @@ import { scaleArtifact, scaleGraph } from './fixture.js';
 
 export function scaleBundle(): Bundle {
   const graph = scaleGraph();
-  return assembleBundle(graph, scaleArtifact(), ALIGNMENT, inspectGraphs(graph, graph));
+  return assembleBundle(graph, { wasm: scaleArtifact() }, ALIGNMENT, inspectGraphs(graph, graph));
 }
 
 /** A new temp dir holding the bundle at `<tmp>/bundle`; returns both paths. */
