@@ -13,9 +13,9 @@
  * (the plan aliases them), except a view of a weight, which is copied into
  * its own arena buffer.
  */
+import { graphFacts } from '../../compiler/ir/constants.js';
 import type { Graph, Node, Value } from '../../compiler/ir/graph.js';
 import { getOp } from '../../compiler/ir/op.js';
-import type { Tensor } from '../../compiler/ir/tensor.js';
 import { attr } from '../../compiler/ir/attrs.js';
 import { ALIGNMENT, evalAffine, planMemory, type Affine, type MemoryPlan } from '../../compiler/plan/index.js';
 import { binaryen, createModule, emitBytes, optimizeModule, type Expr, type Module } from './binaryen.js';
@@ -60,18 +60,6 @@ function describeNode(node: Node): string {
   return v ? `value %${v.id}${v.name !== undefined ? ` '${v.name}'` : ''}` : node.op;
 }
 
-/** Graph facts from the producers of the top-level graph. */
-export function graphFacts(graph: Graph): GraphFacts {
-  const producers = graph.producers();
-  const constant = (v: Value): Tensor | undefined => {
-    const node = producers.get(v.id);
-    if (!node) return undefined;
-    const def = getOp(node.op);
-    if (def.readsWeight) return graph.weights.get(attr.string(node.attrs, 'ref'));
-    return def.view ? constant(node.inputs[0]) : undefined;
-  };
-  return { constant };
-}
 
 /** Every node that is neither a weight read nor a view, with its emitter or why it has none. */
 export function unsupportedNodes(graph: Graph): { node: Node; op: string; reason: string }[] {

@@ -10,10 +10,10 @@
  * `const` results live in the weights; views share their operand's bytes
  * (the plan aliases them), except a view of a weight, which is copied.
  */
+import { graphFacts } from '../../compiler/ir/constants.js';
 import type { Graph, Node, Value } from '../../compiler/ir/graph.js';
 import { getOp } from '../../compiler/ir/op.js';
 import { attr } from '../../compiler/ir/attrs.js';
-import type { Tensor } from '../../compiler/ir/tensor.js';
 import { tensorBytes } from '../../compiler/ir/tensor_bytes.js';
 import { alignUp } from '../../compiler/plan/affine.js';
 import { planMemory, type Affine, type MemoryPlan } from '../../compiler/plan/index.js';
@@ -75,22 +75,10 @@ function describeNode(node: Node): string {
   return v ? `value %${v.id}${v.name !== undefined ? ` '${v.name}'` : ''}` : node.op;
 }
 
-/** Graph facts from the producers of a graph (weights through views). */
-export function gpuGraphFacts(graph: Graph): GraphFacts {
-  const producers = graph.producers();
-  const constant = (v: Value): Tensor | undefined => {
-    const node = producers.get(v.id);
-    if (!node) return undefined;
-    const def = getOp(node.op);
-    if (def.readsWeight) return graph.weights.get(attr.string(node.attrs, 'ref'));
-    return def.view ? constant(node.inputs[0]) : undefined;
-  };
-  return { constant };
-}
 
 /** Every node that is neither a weight read nor a view, with why the target cannot compile it. */
 export function unsupportedGpuNodes(graph: Graph): { node: Node; op: string; reason: string }[] {
-  const facts = gpuGraphFacts(graph);
+  const facts = graphFacts(graph);
   const out: { node: Node; op: string; reason: string }[] = [];
   for (const node of graph.nodes) {
     const def = getOp(node.op);
@@ -112,7 +100,7 @@ class DispatchListBuilder {
   constructor(private readonly graph: Graph) {
     this.plan = planMemory(graph);
     this.producers = graph.producers();
-    this.facts = gpuGraphFacts(graph);
+    this.facts = graphFacts(graph);
   }
 
   private weightRegion(key: string, bytes: () => Uint8Array): Region {

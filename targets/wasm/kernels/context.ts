@@ -5,18 +5,14 @@
  * An emitter says first whether it can compile a node (`unsupported`), and
  * the target never changes what a node computes.
  */
-import type { Node, Value } from '../../../compiler/ir/graph.js';
-import type { Tensor } from '../../../compiler/ir/tensor.js';
+import type { Node } from '../../../compiler/ir/graph.js';
+import type { GraphFacts } from '../../../compiler/ir/constants.js';
 import type { Affine } from '../../../compiler/plan/index.js';
 import type { Expr, Module } from '../binaryen.js';
 import type { FunctionBuilder, Getter } from '../func.js';
 import type { WeightsBuilder } from '../weights.js';
 
-/** Facts about the graph around a node, for support checks and emission. */
-export interface GraphFacts {
-  /** The weight behind `v` when it is a `const` result (directly or through views), else undefined. */
-  constant(v: Value): Tensor | undefined;
-}
+export type { GraphFacts } from '../../../compiler/ir/constants.js';
 
 export interface EmitContext extends GraphFacts {
   module: Module;

@@ -6,6 +6,7 @@
  * affine in N). Invariants that are weights stay constants to body kernels
  * (a GEMM packs them at build time), so `h x U` reads the packed U.
  */
+import { graphFacts } from '../../../compiler/ir/constants.js';
 import { attr } from '../../../compiler/ir/attrs.js';
 import type { Graph, Node, Value } from '../../../compiler/ir/graph.js';
 import { getOp } from '../../../compiler/ir/op.js';
@@ -24,18 +25,7 @@ export interface ScanOperands {
 /** Facts inside the body: an invariant operand is constant when the scan's operand is. */
 export function bodyFacts(scan: Node, body: Graph, operands: ScanOperands, outer: GraphFacts): GraphFacts {
   const firstInvariant = operands.numStates + operands.numSequences;
-  const inputIndex = new Map(body.inputs.map((v, i) => [v.id, i]));
-  const producers = body.producers();
-  const constant: GraphFacts['constant'] = (v) => {
-    const i = inputIndex.get(v.id);
-    if (i !== undefined) return i >= firstInvariant ? outer.constant(scan.inputs[i]) : undefined;
-    const node = producers.get(v.id);
-    if (!node) return undefined;
-    const def = getOp(node.op);
-    if (def.readsWeight) return body.weights.get(attr.string(node.attrs, 'ref'));
-    return def.view ? constant(node.inputs[0]) : undefined;
-  };
-  return { constant };
+  return graphFacts(body, (i) => (i >= firstInvariant ? outer.constant(scan.inputs[i]) : undefined));
 }
 
 /** Why a body cannot be compiled (naming the op), or null. */

@@ -11,14 +11,10 @@
  * steps of a recurrent loop, the step index as `P.t` (see ../wgsl.ts).
  */
 import type { Node, Value } from '../../../compiler/ir/graph.js';
-import type { Tensor } from '../../../compiler/ir/tensor.js';
+import type { GraphFacts } from '../../../compiler/ir/constants.js';
 import type { Affine } from '../../../compiler/plan/index.js';
 
-/** Facts about the graph around a node, for support checks and emission. */
-export interface GraphFacts {
-  /** The weight behind `v` when it is a `const` result (directly or through views), else undefined. */
-  constant(v: Value): Tensor | undefined;
-}
+export type { GraphFacts } from '../../../compiler/ir/constants.js';
 
 /**
  * A byte range of one GPU buffer: the activation arena (read-write) or the

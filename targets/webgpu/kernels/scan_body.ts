@@ -5,6 +5,7 @@
  * nodes are weights. Every body node is compiled once by the target's own
  * kernel table (`emitNested`) and the scan repeats its dispatches per step.
  */
+import { graphFacts } from '../../../compiler/ir/constants.js';
 import { attr } from '../../../compiler/ir/attrs.js';
 import type { Graph, Node, Value } from '../../../compiler/ir/graph.js';
 import { getOp } from '../../../compiler/ir/op.js';
@@ -23,18 +24,7 @@ export function firstInvariant(scan: Node): number {
 /** Facts inside the body: an invariant is constant when the scan's operand is. */
 export function bodyFacts(scan: Node, body: Graph, outer: GraphFacts): GraphFacts {
   const first = firstInvariant(scan);
-  const inputIndex = new Map(body.inputs.map((v, i) => [v.id, i]));
-  const producers = body.producers();
-  const constant: GraphFacts['constant'] = (v) => {
-    const i = inputIndex.get(v.id);
-    if (i !== undefined) return i >= first ? outer.constant(scan.inputs[i]) : undefined;
-    const node = producers.get(v.id);
-    if (!node) return undefined;
-    const def = getOp(node.op);
-    if (def.readsWeight) return body.weights.get(attr.string(node.attrs, 'ref'));
-    return def.view ? constant(node.inputs[0]) : undefined;
-  };
-  return { constant };
+  return graphFacts(body, (i) => (i >= first ? outer.constant(scan.inputs[i]) : undefined));
 }
 
 /** Why a body cannot be compiled (naming the op), or null. */
