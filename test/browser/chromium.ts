@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Tensor } from '../../compiler/ir/tensor.js';
+import { onCi } from '../helpers/ci.js';
 import { listConformanceCases, type ConformanceCase } from '../helpers/conformance.js';
 import { repoRoot } from '../cli/tfc.js';
 
@@ -17,6 +18,10 @@ const BASE_ARGS = ['--headless=new', '--no-sandbox', '--disable-background-netwo
 /** WebGPU on SwiftShader's Vulkan (the CPU): works on a machine without a GPU. */
 export const SWIFTSHADER_WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
 export const RUNTIME_DIR = path.join(repoRoot, 'dist/runtime');
+
+/** Why the browser tests skip here, or '' when they run: a missing Chromium skips them, except under CI=true where it fails them. */
+export const chromiumSkipReason =
+  existsSync(CHROMIUM) || onCi ? '' : `${CHROMIUM} not found (npm test installs Debian's chromium as root or with passwordless sudo)`;
 
 /** Starts Chromium; a missing browser or runtime build is an error saying what to do (CI installs Chromium in .ci/run). */
 export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {

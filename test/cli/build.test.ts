@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeNpy } from '../../compiler/io/npy.js';
 import { f32 } from '../../compiler/ir/tensor.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
-import { listConformanceCases, loadSample, readTensor, type ConformanceCase } from '../helpers/conformance.js';
+import { listConformanceCases, loadSample, readTensor, reportMissingRealSuite, type ConformanceCase } from '../helpers/conformance.js';
 import { compareTensors } from '../helpers/tolerance.js';
 import { pool, repoRoot, tfc, type TfcResult } from './tfc.js';
 
@@ -56,6 +56,7 @@ function concatBatch(parts: Tensor[]): Tensor {
 }
 
 describe('tfc build + tfc predict', () => {
+  reportMissingRealSuite();
   /** Runs `tfc predict` on the bundle of `key` and checks each output against `expected` by the case's tolerance. */
   async function predictAndCompare(key: string, inputs: string[], expected: Tensor[], tag: string): Promise<void> {
     const outs = expected.map((_, j) => path.join(tmp, `${key.replace('/', '-')}-${tag}-${j}.npy`));
@@ -149,9 +150,9 @@ describe('tfc build and predict errors', () => {
 
   it('predict with inputs that do not fit names the signature', async () => {
     const wrong = path.join(tmp, 'wrong.npy');
-    // abalone-mlp's input is wider than 1 feature: a [2,1] float32 array cannot fit.
+    // dense_mlp's input is wider than 1 feature: a [2,1] float32 array cannot fit.
     writeFileSync(wrong, writeNpy(f32([2, 1], [0.5, 0.25])));
-    const run = await tfc(['predict', bundleDir('real/abalone-mlp'), '--input', wrong, '--output', path.join(tmp, 'never.npy')]);
+    const run = await tfc(['predict', bundleDir(CASES[0]), '--input', wrong, '--output', path.join(tmp, 'never.npy')]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^tfc: error: input 0 '.+' has shape \[2,1\], expected \[N,\d+\]; the model's signature is \(.+\) -> \(.+\)\n$/);
     expect(existsSync(path.join(tmp, 'never.npy'))).toBe(false);

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listConformanceCases, readTensor, type ConformanceCase } from '../helpers/conformance.js';
+import { listConformanceCases, readTensor, reportMissingRealSuite, type ConformanceCase } from '../helpers/conformance.js';
 import { compareTensors } from '../helpers/tolerance.js';
 import { pool, tfc, type TfcResult } from './tfc.js';
 
@@ -43,6 +43,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('conformance through `tfc run`', () => {
+  reportMissingRealSuite();
   it.each(cases.map((c) => [`${c.suite}/${c.name}`, c] as const))('%s', (key, c) => {
     const caseRuns = runs.get(key) ?? [];
     expect(caseRuns).toHaveLength(c.samples.length);

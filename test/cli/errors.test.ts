@@ -10,9 +10,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeNpy } from '../../compiler/io/npy.js';
 import { f32, tensor } from '../../compiler/ir/tensor.js';
+import { kerasSuiteDir } from '../helpers/conformance.js';
 import { repoRoot, tfc, type TfcResult } from './tfc.js';
 
-const KERAS = path.resolve(repoRoot, '../shared/conformance/keras');
+const KERAS = kerasSuiteDir;
 
 let tmp: string;
 beforeAll(() => {

@@ -2,9 +2,10 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, tfc } from './tfc.js';
+import { kerasCaseDir } from '../helpers/conformance.js';
+import { tfc } from './tfc.js';
 
-const caseDir = path.resolve(repoRoot, '../shared/conformance/keras/mnist_cnn');
+const caseDir = kerasCaseDir('mnist_cnn');
 
 describe('tfc inspect', () => {
   it('prints exactly the documented JSON keys with consistent numbers', async () => {

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readNpy } from '../../compiler/io/npy.js';
+import { kerasCaseDir } from '../helpers/conformance.js';
 import { compareTensors } from '../helpers/tolerance.js';
-import { repoRoot, tfc } from './tfc.js';
+import { tfc } from './tfc.js';
 
-const caseDir = path.resolve(repoRoot, '../shared/conformance/keras/batchnorm');
+const caseDir = kerasCaseDir('batchnorm');
 const input = path.join(caseDir, 'input_1.npy');
 const model = path.join(caseDir, 'model.json');
 const expected = readNpy(new Uint8Array(readFileSync(path.join(caseDir, 'expected_1.npy'))));

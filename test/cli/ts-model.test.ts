@@ -9,11 +9,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeNpy } from '../../compiler/io/npy.js';
 import { f32, tensor } from '../../compiler/ir/tensor.js';
-import { readTensor } from '../helpers/conformance.js';
+import { kerasCaseDir, readTensor } from '../helpers/conformance.js';
 import { compareTensors } from '../helpers/tolerance.js';
 import { repoRoot, tfc } from './tfc.js';
 
-const CASE = path.resolve(repoRoot, '../shared/conformance/keras/dense_mlp');
+const CASE = kerasCaseDir('dense_mlp');
 
 const MODEL_SOURCE = `
 import { layers, sequential } from 'tfc/dsl';

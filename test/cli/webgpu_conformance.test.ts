@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { listConformanceCases, readTensor, type ConformanceCase } from '../helpers/conformance.js';
+import { listConformanceCases, readTensor, reportMissingRealSuite, type ConformanceCase } from '../helpers/conformance.js';
 import { compareTensors } from '../helpers/tolerance.js';
 import { describeGpu } from '../targets/webgpu/check.js';
 import { tfc } from './tfc.js';
@@ -47,4 +47,5 @@ describeGpu('conformance through `tfc build --target webgpu` + `tfc predict --ba
   // One case at a time: SwiftShader runs each dispatch on every core already, and concurrent
   // processes made every case many times slower on a small machine.
   it.each(cases.map((c) => [caseKey(c), c] as const))('%s', async (_key, c) => runCase(c, tmp), 300_000);
+  reportMissingRealSuite();
 });

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { input, isTracedModel, layers, model, ModelBuildError, sequential } from '../../compiler/frontend/dsl/index.js';
 import { lowerModel } from '../../compiler/frontend/lower.js';
 import { interpret } from '../../compiler/interpreter/interpreter.js';
-import { repoRoot } from '../helpers/conformance.js';
+import { kerasCaseDir } from '../helpers/conformance.js';
 
-const mnistJson = path.resolve(repoRoot, '../shared/conformance/keras/mnist_cnn/model.json');
+const mnistJson = path.join(kerasCaseDir('mnist_cnn'), 'model.json');
 
 describe('DSL models', () => {
   it('names layers like Keras, per model build, keeping explicit names', () => {

@@ -4,12 +4,12 @@ import mnistCnn from '../../examples/mnist_cnn/model.js';
 import { lowerModel } from '../../compiler/frontend/lower.js';
 import { interpret } from '../../compiler/interpreter/interpreter.js';
 import { verifyGraph } from '../../compiler/ir/verifier.js';
-import { listConformanceCases, loadSample, repoRoot } from '../helpers/conformance.js';
+import { kerasCaseDir, listConformanceCases, loadSample } from '../helpers/conformance.js';
 import { compareTensors } from '../helpers/tolerance.js';
 
 describe('examples/mnist_cnn', () => {
   it('loads the conformance weights and reproduces the expected outputs', async () => {
-    await mnistCnn.loadWeights(path.resolve(repoRoot, '../shared/conformance/keras/mnist_cnn/model.json'));
+    await mnistCnn.loadWeights(path.join(kerasCaseDir('mnist_cnn'), 'model.json'));
     const spec = mnistCnn.toSpec();
     expect(spec.inputs).toEqual([{ name: 'conv2d_input', dtype: 'f32', shape: ['N', 28, 28, 1] }]);
     const { graph } = lowerModel(spec);

@@ -1,25 +1,55 @@
 /**
- * Loads the conformance suite in ../shared/conformance: the generated Keras
- * cases (keras/, listed in index.json) and the real trained models (real/,
- * one folder each). Each case has a model.json, case.json and per-sample
- * input / expected .npy files. A missing suite is an error, never a skip.
+ * Loads the conformance suite: the synthetic Keras cases kept in the
+ * repository (test/conformance/keras, listed in index.json) and the real
+ * trained models beside it (../shared/conformance/real, one folder each),
+ * which a fresh clone does not have. Each case has a model.json, case.json
+ * and per-sample input / expected .npy files.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { it } from 'vitest';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import { readNpy } from '../../compiler/io/npy.js';
+import { onCi } from './ci.js';
 import type { Tolerance } from './tolerance.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** The shared folder next to the repository; throws when it is absent. */
-export function sharedDir(): string {
-  const dir = path.resolve(repoRoot, '../shared');
-  if (!existsSync(path.join(dir, 'conformance'))) {
-    throw new Error(`conformance suite not found: expected ${path.join(dir, 'conformance')} (the shared folder next to the repository)`);
+/** The synthetic Keras suite, a copy of ../shared/conformance/keras kept in the repository. */
+export const kerasSuiteDir = path.join(repoRoot, 'test/conformance/keras');
+
+/** The folder of one synthetic Keras case, e.g. kerasCaseDir('dense_mlp'). */
+export function kerasCaseDir(name: string): string {
+  return path.join(kerasSuiteDir, name);
+}
+
+/** The real-model suite as the test output names it. */
+const REAL_SUITE_LABEL = '../shared/conformance/real';
+const realRoot = path.resolve(repoRoot, '../shared/conformance/real');
+
+/** The real-model suite's folder, or null when it is not beside the repository. */
+export const realSuiteDir: string | null = existsSync(realRoot) ? realRoot : null;
+
+/**
+ * Says, in the calling test file, that its real-model cases did not run
+ * because the suite is absent: a skipped test naming the reason, or under
+ * CI=true a failing one. Does nothing when the suite is present.
+ */
+export function reportMissingRealSuite(): void {
+  if (realSuiteDir) return;
+  if (onCi) {
+    it(`real-model suite required under CI=true: ${REAL_SUITE_LABEL} not found`, () => {
+      throw new Error(`the real-model suite is required under CI=true, but ${realRoot} does not exist`);
+    });
+  } else {
+    it.skip(`real-model suite skipped: ${REAL_SUITE_LABEL} not found`);
   }
-  return dir;
+}
+
+/** The case keys ('keras/dense_mlp', 'real/abalone-mlp') whose suite is present: real/ ones drop out without the real suite. */
+export function availableCaseKeys(keys: readonly string[]): string[] {
+  return keys.filter((k) => realSuiteDir !== null || !k.startsWith('real/'));
 }
 
 export interface ConformanceSample {
@@ -69,16 +99,15 @@ function readCase(suite: 'keras' | 'real', dir: string): ConformanceCase {
   };
 }
 
-/** Every case of both suites: keras/ in index.json order, then real/ folders sorted by name. */
+/** Every case: keras/ in index.json order, then real/ folders sorted by name when the real-model suite is present. */
 export function listConformanceCases(): ConformanceCase[] {
-  const root = path.join(sharedDir(), 'conformance');
-  const index = JSON.parse(readFileSync(path.join(root, 'keras', 'index.json'), 'utf8')) as { cases: { name: string }[] };
-  const keras = index.cases.map((c) => readCase('keras', path.join(root, 'keras', c.name)));
-  const realRoot = path.join(root, 'real');
-  const real = readdirSync(realRoot)
-    .filter((d) => statSync(path.join(realRoot, d)).isDirectory())
+  const index = JSON.parse(readFileSync(path.join(kerasSuiteDir, 'index.json'), 'utf8')) as { cases: { name: string }[] };
+  const keras = index.cases.map((c) => readCase('keras', kerasCaseDir(c.name)));
+  if (!realSuiteDir) return keras;
+  const real = readdirSync(realSuiteDir)
+    .filter((d) => statSync(path.join(realSuiteDir, d)).isDirectory())
     .sort()
-    .map((d) => readCase('real', path.join(realRoot, d)));
+    .map((d) => readCase('real', path.join(realSuiteDir, d)));
   return [...keras, ...real];
 }
 

@@ -1,5 +1,5 @@
 /**
- * Memory plans of the conformance models (../shared/conformance), as
+ * Memory plans of the conformance models (test/helpers/conformance.ts), as
  * imported and after the full pipeline: each plan is valid for several batch
  * sizes, and running each sample through the planned arena still matches
  * the expected outputs within the case's tolerance.
@@ -12,13 +12,14 @@ import { pipelinePasses } from '../../compiler/passes/pipeline.js';
 import { checkPlan } from '../../compiler/plan/check.js';
 import { evalAffine } from '../../compiler/plan/affine.js';
 import { planMemory } from '../../compiler/plan/plan.js';
-import { listConformanceCases, loadSample } from '../helpers/conformance.js';
+import { listConformanceCases, loadSample, reportMissingRealSuite } from '../helpers/conformance.js';
 import { compareTensors } from '../helpers/tolerance.js';
 import { runWithPlan } from './arena.js';
 
 const cases = listConformanceCases();
 
 describe('memory plans of the conformance models', () => {
+  reportMissingRealSuite();
   it.each(cases.map((c) => [`${c.suite}/${c.name}`, c] as const))('%s', async (_label, c) => {
     const spec = await loadKerasFile(c.modelFile);
     for (const optimize of [false, true]) {

@@ -8,12 +8,13 @@ import { optimizeGraph } from '../../../compiler/cli/pipeline_options.js';
 import { loadKerasFile } from '../../../compiler/frontend/keras/index.js';
 import { lowerModel } from '../../../compiler/frontend/lower.js';
 import { compileWebGpu } from '../../../targets/webgpu/index.js';
-import { listConformanceCases } from '../../helpers/conformance.js';
+import { listConformanceCases, reportMissingRealSuite } from '../../helpers/conformance.js';
 import { describeGpu, wgslMessages } from './check.js';
 
 const cases = listConformanceCases();
 
 describeGpu('WGSL of every conformance model compiles cleanly in Dawn', () => {
+  reportMissingRealSuite();
   it.each(cases.map((c) => [`${c.suite}/${c.name}`, c] as const))('%s', async (_key, c) => {
     const { graph } = lowerModel(await loadKerasFile(c.modelFile));
     optimizeGraph(graph, {});
