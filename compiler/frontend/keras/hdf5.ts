@@ -8,12 +8,19 @@
  * numeric datasets as f32 tensors. Paths are `/`-separated, relative to the
  * root. Anything missing reads as `undefined`; the Keras loaders turn that
  * into an error naming the file and layer.
+ *
+ * A damaged file must end in one Hdf5Error and print nothing: every h5wasm
+ * call goes through `guarded`, which silences what the library writes
+ * (emscripten's console output, HDF5's diagnostics on its own fd 1 and 2)
+ * and turns whatever it throws into an Hdf5Error with the most specific
+ * reason of HDF5's error stack.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import h5wasm, { Dataset, Group, type File as H5File } from 'h5wasm/node';
 import type { Tensor } from '../../ir/tensor.js';
+import { MAX_TENSOR_ELEMENTS } from '../../limits.js';
 
 /** Bytes that are not a readable HDF5 file, or a dataset tfc cannot read. */
 export class Hdf5Error extends Error {
@@ -40,19 +47,76 @@ export interface Hdf5Reader {
 
 let initialized: Promise<void> | undefined;
 
-/** Loads the wasm module once and makes HDF5 errors throw instead of printing to stderr. */
+/** The part of emscripten's FS used to point the library's own stdout / stderr at the null device. */
+interface EmscriptenFs {
+  getStream(fd: number): object | null;
+  close(stream: object): void;
+  open(path: string, flags: string): { fd: number };
+}
+
+/**
+ * Loads the wasm module once, makes HDF5 errors throw instead of printing,
+ * and points the module's fd 1 and 2 (which write straight to the process'
+ * descriptors, past any JS hook) at the null device.
+ */
 function init(): Promise<void> {
   initialized ??= h5wasm.ready.then((module) => {
     module.activate_throwing_error_handler();
+    const fs = (module as unknown as { FS: EmscriptenFs }).FS;
+    try {
+      for (const fd of [1, 2]) {
+        const stream = fs.getStream(fd);
+        if (stream) fs.close(stream);
+      }
+      // The lowest free descriptors are reused, so these become fd 1 and fd 2 again.
+      for (const fd of [1, 2]) if (fs.open(devNull, 'w').fd !== fd) break;
+    } catch {
+      // No null device here (an unusual host): the JS-level silencing in `guarded` still applies.
+    }
   });
   return initialized;
 }
 
-/** The most specific line of an HDF5 error stack (`minor: Not an HDF5 file`), or the whole text. */
+const devNull = process.platform === 'win32' ? '\\\\.\\nul' : '/dev/null';
+
+/**
+ * The most specific reason in an HDF5 error stack: the innermost frame's
+ * `minor:` class and its description (`Read failed: incorrect metadata
+ * checksum after all read attempts`), or the first line of any other error.
+ */
 function hdf5Reason(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  const minors = [...text.matchAll(/minor: (.+)/g)].map((m) => m[1].trim());
-  return minors.length > 0 ? minors[minors.length - 1] : text.split('\n')[0];
+  const frames = [...text.matchAll(/#\d+: .* in \w+\(\): (.+)\n\s*major: .+\n\s*minor: (.+)/g)];
+  const innermost = frames[frames.length - 1];
+  return innermost ? `${innermost[2].trim()}: ${innermost[1].trim()}` : text.split('\n')[0];
+}
+
+type Write = typeof process.stderr.write;
+const silent: Write = (_chunk: unknown, encodingOrCallback?: unknown, callback?: unknown) => {
+  const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
+  if (typeof done === 'function') (done as () => void)();
+  return true;
+};
+
+/**
+ * Runs one synchronous h5wasm call with the process' stdout and stderr
+ * silenced (emscripten prints aborts and warnings through console), and turns
+ * any exception into an Hdf5Error saying `what` failed and HDF5's reason.
+ */
+function guarded<T>(label: string, what: string, call: () => T): T {
+  const { stdout, stderr } = process;
+  const [out, err] = [stdout.write, stderr.write];
+  stdout.write = silent;
+  stderr.write = silent;
+  try {
+    return call();
+  } catch (e) {
+    if (e instanceof Hdf5Error) throw e;
+    throw new Hdf5Error(label, `${what} (${hdf5Reason(e)})`);
+  } finally {
+    stdout.write = out;
+    stderr.write = err;
+  }
 }
 
 /**
@@ -65,16 +129,11 @@ export async function readHdf5<T>(bytes: Uint8Array, label: string, read: (h5: H
   const path = join(dir, 'file.h5');
   try {
     writeFileSync(path, bytes);
-    let file: H5File;
-    try {
-      file = new h5wasm.File(path, 'r');
-    } catch (err) {
-      throw new Hdf5Error(label, `not a readable HDF5 file (${hdf5Reason(err)})`);
-    }
+    const file = guarded(label, 'not a readable HDF5 file', () => new h5wasm.File(path, 'r'));
     try {
       return read(new Reader(file, label));
     } finally {
-      file.close();
+      guarded(label, 'cannot close the HDF5 file', () => file.close());
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -87,20 +146,19 @@ class Reader implements Hdf5Reader {
     private readonly label: string,
   ) {}
 
+  private guarded<T>(what: string, call: () => T): T {
+    return guarded(this.label, what, call);
+  }
+
   private entity(path: string): Group | Dataset | undefined {
     if (path === '' || path === '/') return this.file;
-    // h5wasm throws (through the error handler) for some malformed paths; treat them as absent.
-    try {
-      const e = this.file.get(path);
-      return e instanceof Group || e instanceof Dataset ? e : undefined;
-    } catch {
-      return undefined;
-    }
+    const e = this.guarded(`cannot read '/${path}'`, () => this.file.get(path));
+    return e instanceof Group || e instanceof Dataset ? e : undefined;
   }
 
   children(path: string): string[] | undefined {
     const e = this.entity(path);
-    return e instanceof Group ? e.keys() : undefined;
+    return e instanceof Group ? this.guarded(`cannot list the group '/${path}'`, () => e.keys()) : undefined;
   }
 
   isGroup(path: string): boolean {
@@ -113,33 +171,30 @@ class Reader implements Hdf5Reader {
 
   attributeNames(path: string): string[] {
     const e = this.entity(path);
-    return e ? Object.keys(e.attrs) : [];
+    return e ? this.guarded(`cannot list the attributes of '/${path}'`, () => Object.keys(e.attrs)) : [];
   }
 
   attribute(path: string, name: string): unknown {
-    const e = this.entity(path);
-    if (!e || !(name in e.attrs)) return undefined;
-    try {
-      return e.get_attribute(name, true);
-    } catch (err) {
-      throw new Hdf5Error(this.label, `cannot read attribute '${name}' of '/${path}' (${hdf5Reason(err)})`);
-    }
+    if (!this.attributeNames(path).includes(name)) return undefined;
+    const e = this.entity(path) as Group | Dataset;
+    return this.guarded(`cannot read attribute '${name}' of '/${path}'`, () => e.get_attribute(name, true));
   }
 
   tensor(path: string): Tensor | undefined {
     const e = this.entity(path);
     if (!(e instanceof Dataset)) return undefined;
-    const shape = e.shape ?? [];
-    let value: unknown;
-    try {
-      value = e.value;
-    } catch (err) {
-      throw new Hdf5Error(this.label, `cannot read dataset '/${path}' (${hdf5Reason(err)})`);
+    const { shape, meta, dtype } = this.guarded(`cannot read dataset '/${path}'`, () => ({ shape: e.shape ?? [], meta: e.metadata, dtype: e.dtype }));
+    const elements = shape.reduce((n, d) => n * d, 1);
+    if (elements > MAX_TENSOR_ELEMENTS) {
+      throw new Hdf5Error(this.label, `dataset '/${path}' declares shape [${shape.join(', ')}]: more than the ${MAX_TENSOR_ELEMENTS} elements a tensor may have`);
     }
-    const meta = e.metadata;
+    const value = this.guarded(`cannot read dataset '/${path}'`, () => e.value);
     const data = meta.type === FLOAT_CLASS && meta.size === 2 ? halfToFloat32(value) : toFloat32(value);
     if (!data) {
-      throw new Hdf5Error(this.label, `dataset '/${path}' has unsupported dtype '${String(e.dtype)}' (expected float or integer data)`);
+      throw new Hdf5Error(this.label, `dataset '/${path}' has unsupported dtype '${String(dtype)}' (expected float or integer data)`);
+    }
+    if (data.length !== elements) {
+      throw new Hdf5Error(this.label, `dataset '/${path}' holds ${data.length} values for its shape [${shape.join(', ')}]`);
     }
     return { dtype: 'f32', shape, data };
   }
