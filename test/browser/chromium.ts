@@ -22,6 +22,8 @@ export const RUNTIME_DIR = path.join(repoRoot, 'dist/runtime');
 /** Why the browser tests skip here, or '' when they run: a missing Chromium skips them, except under CI=true where it fails them. */
 export const chromiumSkipReason =
   existsSync(CHROMIUM) || onCi ? '' : `${CHROMIUM} not found (npm test installs Debian's chromium as root or with passwordless sudo)`;
+// The default reporter does not name skipped suites; this line shows the reason in any case.
+if (chromiumSkipReason) console.warn(`browser tests skipped: ${chromiumSkipReason}`);
 
 /** Starts Chromium; a missing browser or runtime build is an error saying what to do (CI installs Chromium in .ci/run). */
 export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {

@@ -33,8 +33,9 @@ export const realSuiteDir: string | null = existsSync(realRoot) ? realRoot : nul
 
 /**
  * Says, in the calling test file, that its real-model cases did not run
- * because the suite is absent: a skipped test naming the reason, or under
- * CI=true a failing one. Does nothing when the suite is present.
+ * because the suite is absent: a skipped test naming the reason (and the
+ * same line on stderr), or under CI=true a failing one. Does nothing when the
+ * suite is present.
  */
 export function reportMissingRealSuite(): void {
   if (realSuiteDir) return;
@@ -43,7 +44,10 @@ export function reportMissingRealSuite(): void {
       throw new Error(`the real-model suite is required under CI=true, but ${realRoot} does not exist`);
     });
   } else {
-    it.skip(`real-model suite skipped: ${REAL_SUITE_LABEL} not found`);
+    const reason = `real-model suite skipped: ${REAL_SUITE_LABEL} not found`;
+    it.skip(reason);
+    // The default reporter does not name skipped tests; this line shows the reason in any case.
+    console.warn(reason);
   }
 }
 
