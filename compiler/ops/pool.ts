@@ -62,7 +62,8 @@ function pool2d(x: Tensor, win: Window2D, reducer: Reducer): Tensor {
           for (let ix = x0; ix < x1; ix++) {
             const base = ((b * h + iy) * w + ix) * c;
             if (reducer === 'max') {
-              for (let ci = 0; ci < c; ci++) if (xs[base + ci] > acc[ci]) acc[ci] = xs[base + ci];
+              // NaN wins and stays (reduce_max's rule; TF.js's maxPool kernel would skip it).
+              for (let ci = 0; ci < c; ci++) if (xs[base + ci] > acc[ci] || xs[base + ci] !== xs[base + ci]) acc[ci] = xs[base + ci];
             } else {
               for (let ci = 0; ci < c; ci++) acc[ci] += xs[base + ci];
             }
@@ -92,5 +93,5 @@ function registerPool(name: string, reducer: Reducer, doc: string): void {
   });
 }
 
-registerPool('max_pool2d', 'max', 'NHWC max pooling; padding is never selected.');
+registerPool('max_pool2d', 'max', 'NHWC max pooling; padding is never selected; a NaN in a window gives NaN.');
 registerPool('avg_pool2d', 'avg', 'NHWC average pooling; padded windows divide by their count of real elements.');

@@ -121,7 +121,7 @@ function singleAxis(attrs: Attrs, shape: Shape): number {
 
 registerOp({
   name: 'argmax',
-  doc: 'Index of the largest element along `axis` (the first one on ties), as i32; the axis is removed.\n\n    %1 = argmax(%0) {axis=-1} : i32[N]',
+  doc: 'Index of the largest element along `axis` (the first one on ties; the first NaN if there is one), as i32; the axis is removed.\n\n    %1 = argmax(%0) {axis=-1} : i32[N]',
   attrs: { axis: { kind: 'int', default: -1 } },
   arity: 1,
   infer([x], attrs) {
@@ -137,7 +137,15 @@ registerOp({
       for (let i = 0; i < inner; i++) {
         const base = o * len * inner + i;
         let best = 0;
-        for (let k = 1; k < len; k++) if (x.data[base + k * inner] > x.data[base + best * inner]) best = k;
+        let bestValue = x.data[base];
+        for (let k = 1; k < len; k++) {
+          const v = x.data[base + k * inner];
+          // A NaN beats every number (and a later NaN does not beat it), like reduce_max returning NaN.
+          if (v > bestValue || (v !== v && bestValue === bestValue)) {
+            best = k;
+            bestValue = v;
+          }
+        }
         out[o * inner + i] = best;
       }
     }

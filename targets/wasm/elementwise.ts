@@ -91,11 +91,11 @@ export const ELEMENTWISE_RULES: Readonly<Record<string, Rule>> = {
   round: unaryF32((b, x) => b.m.f32x4.nearest(x())),
   sign: unaryF32((b, x) => {
     const f = b.m.f32x4;
-    // Zeros (signed) and NaN come through unchanged, like Math.sign.
-    return b.select(f.gt(x(), b.f32(0)), b.f32(1), b.select(f.lt(x(), b.f32(0)), b.f32(-1), x()));
+    // What is neither > 0 nor < 0 is a zero or NaN; adding +0 makes -0 into +0 and keeps NaN.
+    return b.select(f.gt(x(), b.f32(0)), b.f32(1), b.select(f.lt(x(), b.f32(0)), b.f32(-1), f.add(x(), b.f32(0))));
   }),
-  // relu maps NaN to 0 (the reference tests x > 0), so it is a select, not f32x4.max.
-  relu: byDtype(unaryF32((b, x) => b.select(b.m.f32x4.gt(x(), b.f32(0)), x(), b.f32(0))), ({ b, x }) => b.m.i32x4.max_s(x[0](), b.i32(0))),
+  // f32x4.max propagates NaN and orders -0 below +0, so relu(NaN) = NaN and relu(-0) = +0, as in TF.js.
+  relu: byDtype(unaryF32((b, x) => b.m.f32x4.max(x(), b.f32(0))), ({ b, x }) => b.m.i32x4.max_s(x[0](), b.i32(0))),
   relu6: unaryF32((b, x) => b.m.f32x4.min(b.m.f32x4.max(x(), b.f32(0)), b.f32(6))),
   elu: unaryF32((b, x, a) => eluLike(b, x, attr.float(a, 'alpha'), 1)),
   selu: unaryF32((b, x) => eluLike(b, x, SELU_ALPHA, SELU_SCALE)),
@@ -122,7 +122,8 @@ export const ELEMENTWISE_RULES: Readonly<Record<string, Rule>> = {
     return f.mul(f.mul(b.f32(0.5), x()), math.onePlusErf(b, z));
   }),
   leaky_relu: unaryF32((b, x, a) => b.select(b.m.f32x4.ge(x(), b.f32(0)), x(), b.m.f32x4.mul(x(), b.f32(attr.float(a, 'alpha'))))),
-  clip: unaryF32((b, x, a) => b.m.f32x4.min(b.m.f32x4.max(x(), b.f32(attr.float(a, 'min'))), b.f32(attr.float(a, 'max')))),
+  // pmax(x, lo) = x < lo ? lo : x and pmin(y, hi) = hi < y ? hi : y: NaN and -0 pass through, like tf.clipByValue.
+  clip: unaryF32((b, x, a) => b.m.f32x4.pmin(b.m.f32x4.pmax(x(), b.f32(attr.float(a, 'min'))), b.f32(attr.float(a, 'max')))),
   identity: ({ x }) => x[0](),
   dropout: ({ x }) => x[0](),
   logical_not: ({ b, x }) => b.m.v128.not(x[0]()),

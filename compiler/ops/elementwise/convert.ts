@@ -7,16 +7,23 @@ import { IRError } from '../../ir/errors.js';
 import { DTYPES, type DType } from '../../ir/types.js';
 import { defineUnary } from './define.js';
 
-/** How one value converts to each dtype: to i32 truncates toward zero, to bool is `x != 0`. */
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/**
+ * How one value converts to each dtype: to i32 truncates toward zero and
+ * saturates (NaN gives 0, as wasm's trunc_sat and WGSL do; TF.js would wrap
+ * modulo 2^32), to bool is `x != 0` (NaN is true).
+ */
 const CONVERT: Record<DType, (x: number) => number> = {
   f32: (x) => x,
-  i32: (x) => Math.trunc(x),
+  i32: (x) => (Number.isNaN(x) ? 0 : Math.min(Math.max(Math.trunc(x), INT32_MIN), INT32_MAX)),
   bool: (x) => (x !== 0 ? 1 : 0),
 };
 
 defineUnary({
   name: 'cast',
-  doc: 'Converts to dtype `to`: f32 to i32 truncates toward zero; to bool is `x != 0`; bool to numbers is 0 or 1.',
+  doc: 'Converts to dtype `to`: f32 to i32 truncates toward zero, saturating out of range, NaN to 0; to bool is `x != 0` (NaN is true); bool to numbers is 0 or 1.',
   attrs: { to: { kind: 'dtype' } },
   example: { to: 'i32' },
   dtypes: DTYPES,

@@ -21,8 +21,14 @@ const UNARY_OPS: UnarySpec[] = [
   { name: 'floor', doc: 'Largest integer <= x.', fn: (x) => Math.floor(x) },
   { name: 'ceil', doc: 'Smallest integer >= x.', fn: (x) => Math.ceil(x) },
   { name: 'round', doc: 'Nearest integer, ties to even (like tf.round).', fn: (x) => roundHalfEven(x) },
-  { name: 'sign', doc: '-1, 0 or 1 by the sign of x.', fn: (x) => Math.sign(x), dtypes: NUMERIC },
-  { name: 'relu', doc: 'max(x, 0).', fn: (x) => (x > 0 ? x : 0), dtypes: NUMERIC },
+  {
+    name: 'sign',
+    doc: '-1, 0 or 1 by the sign of x; +0 for both zeros, NaN for NaN.',
+    fn: (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN),
+    dtypes: NUMERIC,
+  },
+  // Math.max, like TF.js: NaN stays NaN and -0 becomes +0 (a `x > 0 ? x : 0` test would turn NaN into 0).
+  { name: 'relu', doc: 'max(x, 0); NaN stays NaN.', fn: (x) => Math.max(x, 0), dtypes: NUMERIC },
   { name: 'relu6', doc: 'min(max(x, 0), 6).', fn: (x) => Math.min(Math.max(x, 0), 6) },
   {
     name: 'elu',
@@ -60,10 +66,14 @@ const UNARY_OPS: UnarySpec[] = [
   },
   {
     name: 'clip',
-    doc: 'min(max(x, min), max); needs min <= max.',
+    doc: 'x < min ? min : (x > max ? max : x), like tf.clipByValue: NaN and -0 pass through; needs min <= max.',
     attrs: { min: { kind: 'float' }, max: { kind: 'float' } },
     example: { min: 0, max: 6 },
-    fn: (x, a) => Math.min(Math.max(x, attr.float(a, 'min')), attr.float(a, 'max')),
+    fn: (x, a) => {
+      const min = attr.float(a, 'min');
+      const max = attr.float(a, 'max');
+      return x < min ? min : x > max ? max : x;
+    },
     verify(a) {
       if (!(attr.float(a, 'min') <= attr.float(a, 'max'))) {
         throw new IRError(`clip bounds are reversed: min=${attr.float(a, 'min')} > max=${attr.float(a, 'max')}`);

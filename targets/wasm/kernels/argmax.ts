@@ -1,13 +1,13 @@
 /**
  * argmax(x){axis} -> i32 along one axis, scalar: the input is seen as
  * [outer, len, inner]; for each (outer, inner) position the first index of
- * the maximum wins, comparing with `>` like the reference (so a NaN is never
- * chosen over an earlier element).
+ * the maximum wins, and a NaN beats every number (the first NaN wins), like
+ * the reference.
  */
 import { attr } from '../../../compiler/ir/attrs.js';
 import type { Node } from '../../../compiler/ir/graph.js';
 import { normalizeAxis, type Dim } from '../../../compiler/ir/types.js';
-import { binaryen } from '../binaryen.js';
+import { binaryen, type Expr } from '../binaryen.js';
 import type { KernelEmitter } from './context.js';
 import { loopUnsupported } from './loop.js';
 import { strideNest, type NestAxis } from './nest.js';
@@ -45,6 +45,9 @@ export const argmaxKernel: KernelEmitter = {
     const bestValue = fn.local(binaryen.f32);
     const k = fn.local(binaryen.i32);
     const value = fn.local(binaryen.f32);
+    // value > best, or value is the first NaN: (value != value) && (best == best).
+    const isNaN = (local: number): Expr => m.f32.ne(fn.get(local), fn.get(local));
+    const beats = (): Expr => m.i32.or(m.f32.gt(fn.get(value), fn.get(bestValue)), m.i32.and(isNaN(value), m.i32.eqz(isNaN(bestValue))));
     return strideNest(fn, ctx.batch, axes, [ctx.operand(0), ctx.result(0)], ([src, dst]) => [
       fn.set(best, m.i32.const(0)),
       fn.set(k, m.i32.const(0)),
@@ -52,7 +55,7 @@ export const argmaxKernel: KernelEmitter = {
       strideNest(fn, ctx.batch, [{ size: a.len - 1, batch: false, strides: [a.inner * 4] }], [() => m.i32.add(src(), m.i32.const(a.inner * 4))], ([p]) => [
         fn.set(k, m.i32.add(fn.get(k), m.i32.const(1))),
         fn.set(value, m.f32.load(0, 4, p())),
-        m.if(m.f32.gt(fn.get(value), fn.get(bestValue)), m.block(null, [fn.set(best, fn.get(k)), fn.set(bestValue, fn.get(value))])),
+        m.if(beats(), m.block(null, [fn.set(best, fn.get(k)), fn.set(bestValue, fn.get(value))])),
       ]),
       m.i32.store(0, 4, dst(), fn.get(best)),
     ]);

@@ -1,8 +1,9 @@
 /**
  * gather(params, indices: i32){axis}: for each outer position (the axes of
  * params before `axis`) and each index, one contiguous block (the axes after
- * `axis`) copied with `memory.copy`. An index out of range traps (the
- * reference throws), rather than reading another tensor's bytes.
+ * `axis`) copied with `memory.copy`. An index outside [0, size) (negative
+ * ones included: the check is unsigned) gives a block of zeros, like the
+ * reference and WebGPU; nothing outside the table is read.
  */
 import { attr } from '../../../compiler/ir/attrs.js';
 import type { Node } from '../../../compiler/ir/graph.js';
@@ -68,8 +69,11 @@ export const gatherKernel: KernelEmitter = {
     const index = fn.local(binaryen.i32);
     return strideNest(fn, ctx.batch, axes, [ctx.operand(0), ctx.operand(1), ctx.result(0)], ([src, idx, dst]) => [
       fn.set(index, m.i32.load(0, 4, idx())),
-      m.if(m.i32.ge_u(fn.get(index), m.i32.const(s.size)), m.unreachable()),
-      m.memory.copy(dst(), m.i32.add(src(), m.i32.mul(fn.get(index), m.i32.const(block))), m.i32.const(block)),
+      m.if(
+        m.i32.ge_u(fn.get(index), m.i32.const(s.size)),
+        m.memory.fill(dst(), m.i32.const(0), m.i32.const(block)),
+        m.memory.copy(dst(), m.i32.add(src(), m.i32.mul(fn.get(index), m.i32.const(block))), m.i32.const(block)),
+      ),
     ]);
   },
 };

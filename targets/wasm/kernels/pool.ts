@@ -1,9 +1,9 @@
 /**
  * max_pool2d / avg_pool2d over NHWC: for each output pixel the window is cut
  * to the input (rows y0..y1, columns x0..x1, computed at run time), and the
- * channels are folded 4 at a time over it. Max keeps the running value unless
- * an element is greater, so NaN and padding are never picked (as the
- * reference); avg divides by the number of real elements in the window.
+ * channels are folded 4 at a time over it. Max folds with f32x4.max, which
+ * propagates NaN (docs/OPS.md: a NaN in a window gives NaN; padding is never
+ * read); avg divides by the number of real elements in the window.
  */
 import { attr } from '../../../compiler/ir/attrs.js';
 import type { Node } from '../../../compiler/ir/graph.js';
@@ -57,7 +57,7 @@ export const poolKernel: KernelEmitter = {
         countedLoop(fn, fn.get(x0), fn.get(x1), (ix) => {
           const pix = m.i32.add(fn.get(image), m.i32.mul(m.i32.add(m.i32.mul(iy(), m.i32.const(w)), ix()), m.i32.const(c * 4)));
           const v = b.let(m.v128.load(0, 4, m.i32.add(pix, offset())));
-          const next = reducer === 'max' ? b.select(m.f32x4.gt(v(), fn.get(acc)), v(), fn.get(acc)) : m.f32x4.add(fn.get(acc), v());
+          const next = reducer === 'max' ? m.f32x4.max(fn.get(acc), v()) : m.f32x4.add(fn.get(acc), v());
           return [...b.drain(), fn.set(acc, next)];
         }),
       ]);

@@ -138,7 +138,7 @@ describe('wasm pooling', () => {
     });
   }
 
-  it('max_pool2d never picks NaN or padding', async () => {
+  it('max_pool2d gives NaN for a window holding NaN and never picks padding', async () => {
     const g = parseGraph(`graph @g(%x: f32[N,5,5,6]) -> (y: f32[N,3,3,6]) {
   %1 = max_pool2d(%x) {pool=[3,3], strides=[2,2], padding="same", ${PADS0}} : f32[N,3,3,6]
   return %1
