@@ -7,6 +7,7 @@ import type { Graph } from '../ir/graph.js';
 import { getOp, type RefContext } from '../ir/op.js';
 import type { Tensor } from '../ir/tensor.js';
 import { formatShape, formatType, type TensorType } from '../ir/types.js';
+import { outOfRangeIndexInput } from './index_inputs.js';
 
 /** A model input that does not fit the graph's signature. */
 export class InputMismatchError extends Error {
@@ -41,6 +42,8 @@ export function bindBatch(g: Graph, inputs: readonly Tensor[]): number {
     want.shape.forEach((d, k) => {
       const got = t.shape[k];
       if (d === 'N') {
+        // As Keras's predict refuses empty input, and the runtime a batch of 0.
+        if (got === 0) throw new InputMismatchError(`${label} has batch size 0; the batch size must be at least 1`);
         if (batch === undefined) batch = got;
         else if (batch !== got) {
           throw new InputMismatchError(`${label} has batch size ${got}, but an earlier input has ${batch}`);
@@ -82,5 +85,7 @@ function readWeight(g: Graph, ref: string): Tensor {
 /** Runs a graph on concrete inputs (in graph input order); returns outputs in graph output order. */
 export function interpret(g: Graph, inputs: readonly Tensor[]): Tensor[] {
   const batch = bindBatch(g, inputs);
+  const badIndex = outOfRangeIndexInput(g, inputs);
+  if (badIndex) throw new InputMismatchError(badIndex);
   return runGraph(g, inputs, batch);
 }

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { allocData, type Attrs, type DType, type Tensor } from '../../compiler/index.js';
+import { allocData, InputMismatchError, interpret, parseGraph, type Attrs, type DType, type Tensor } from '../../compiler/index.js';
 import { fromTfTensor, runTyped, toTfTensor } from './oracle.js';
 import { compareSpecial, DENORMAL, SPECIAL_VALUES } from './special_values.js';
 
@@ -332,21 +332,48 @@ describe('data movement copies special values bit for bit', () => {
   });
 });
 
-describe('gather with indices out of range gives zeros (DEVIATES: TF.js throws)', () => {
+describe('gather with indices out of range', () => {
   const table = f32([3, 2], [NaN, -0, 1, 2, Infinity, -Infinity]);
+
+  /** gather(table, ids + shift) {axis}: the indices are computed in the graph, not read from an input. */
+  function gatherComputed(ids: Tensor, axis = 0): Tensor {
+    const out = axis === 0 ? `[${ids.shape[0]},2]` : `[3,${ids.shape[0]}]`;
+    const g = parseGraph(`graph @g(%t: f32[3,2], %ids: i32[${ids.shape[0]}], %shift: i32[]) -> (y: f32${out}) {
+  %1 = add(%ids, %shift) : i32[${ids.shape[0]}]
+  %2 = gather(%t, %1) {axis=${axis}} : f32${out}
+  return %2
+}`);
+    return interpret(g, [table, ids, tensor('i32', [], [0])])[0];
+  }
+
   it('in-range indices copy rows bit for bit, like TF.js', () => {
     const ids = tensor('i32', [3], [2, 0, 1]);
     expectSpecial(runTyped('gather', [{ value: table }, { value: ids }]), tf.gather(toTfTensor(table), toTfTensor(ids)), true);
+    expectSpecial(gatherComputed(ids), tf.gather(toTfTensor(table), toTfTensor(ids)), true);
   });
 
-  it('an index past the end or negative selects a row of zeros, never another tensor', () => {
+  it('a computed index past the end or negative selects a row of zeros (DEVIATES: TF.js throws)', () => {
     const ids = tensor('i32', [5], [1, 3, -1, 2147483647, -2147483648]);
-    const want = f32([5, 2], [1, 2, 0, 0, 0, 0, 0, 0, 0, 0]);
-    expectSpecial(runTyped('gather', [{ value: table }, { value: ids }]), want, true);
+    expectSpecial(gatherComputed(ids), f32([5, 2], [1, 2, 0, 0, 0, 0, 0, 0, 0, 0]), true);
   });
 
   it('along an inner axis', () => {
     const ids = tensor('i32', [2], [5, 1]);
-    expectSpecial(runTyped('gather', [{ value: table }, { value: ids }], { axis: 1 }), f32([3, 2], [0, -0, 0, 2, 0, -Infinity]), true);
+    expectSpecial(gatherComputed(ids, 1), f32([3, 2], [0, -0, 0, 2, 0, -Infinity]), true);
+  });
+
+  it('an index read straight from a model input is refused, naming the input', () => {
+    const g = parseGraph(`graph @g(%tokens: f32[N,4]) -> (y: f32[N,4,2]) {
+  %t = const() {ref="t", dtype="f32", shape=[3,2]} : f32[3,2]
+  %1 = cast(%tokens) {to="i32"} : i32[N,4]
+  %2 = gather(%t, %1) {axis=0} : f32[N,4,2]
+  return %2
+}`);
+    g.weights.set('t', table);
+    expect(() => interpret(g, [f32([1, 4], [0, 2, 1, 0])])).not.toThrow();
+    const run = (): Tensor[] => interpret(g, [f32([2, 4], [0, 2, 1, 0, 1, 7, 0, 0])]);
+    expect(run).toThrow(InputMismatchError);
+    expect(run).toThrow("input 0 'tokens' holds 7 at element 5, but it indexes a table of 3 rows (an Embedding's input_dim): every value must be in [0, 3)");
+    expect(() => interpret(g, [f32([1, 4], [0, NaN, -1, 0])])).toThrow(/holds -1 at element 2/);
   });
 });

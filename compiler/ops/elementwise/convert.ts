@@ -10,6 +10,11 @@ import { defineUnary } from './define.js';
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
+/** f32 -> i32 as `cast` does it: truncated toward zero, saturated to the int32 range, NaN to 0. */
+export function toInt32Saturating(x: number): number {
+  return Number.isNaN(x) ? 0 : Math.min(Math.max(Math.trunc(x), INT32_MIN), INT32_MAX);
+}
+
 /**
  * How one value converts to each dtype: to i32 truncates toward zero and
  * saturates (NaN gives 0, as wasm's trunc_sat and WGSL do; TF.js would wrap
@@ -17,7 +22,7 @@ const INT32_MAX = 2147483647;
  */
 const CONVERT: Record<DType, (x: number) => number> = {
   f32: (x) => x,
-  i32: (x) => (Number.isNaN(x) ? 0 : Math.min(Math.max(Math.trunc(x), INT32_MIN), INT32_MAX)),
+  i32: toInt32Saturating,
   bool: (x) => (x !== 0 ? 1 : 0),
 };
 

@@ -290,11 +290,12 @@ describe('wasm results that used to drop NaN or disagree with the reference', ()
 });
 
 describe('wasm gather with indices out of range', () => {
-  it('gives zero rows, never another tensor\'s bytes (the kernel used to trap)', async () => {
+  it('computed indices out of range give zero rows, never another tensor\'s bytes (the kernel used to trap)', async () => {
     const g = build(
-      `graph @g(%ids: i32[N,5]) -> (y: f32[N,5,3]) {
+      `graph @g(%ids: i32[N,5], %shift: i32[5]) -> (y: f32[N,5,3]) {
   %t = const() {ref="t", dtype="f32", shape=[4,3]} : f32[4,3]
-  %1 = gather(%t, %ids) {axis=0} : f32[N,5,3]
+  %i = add(%ids, %shift) : i32[N,5]
+  %1 = gather(%t, %i) {axis=0} : f32[N,5,3]
   return %1
 }`,
       { t: [4, 3] },
@@ -303,10 +304,62 @@ describe('wasm gather with indices out of range', () => {
     const inputs: Inputs = (batch) => {
       const data = allocData('i32' as DType, batch * 5);
       for (let i = 0; i < data.length; i++) data[i] = ids[i % ids.length];
-      return [{ dtype: 'i32', shape: [batch, 5], data }];
+      return [{ dtype: 'i32', shape: [batch, 5], data }, { dtype: 'i32', shape: [5], data: new Int32Array(5) }];
     };
     expect(await problems(g, inputs, true)).toEqual([]);
     const [y] = (await loadArtifact(compileWasm(g))).run(inputs(1));
     expect(Array.from(y.data.slice(3, 9))).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('wasm normalizations, resize, transposed and batched products on special values', () => {
+  it('layer_norm over the last axis, rows of 7 with NaN and infinities', async () => {
+    const g = build(
+      `graph @g(%x: f32[N,4,7]) -> (y: f32[N,4,7]) {
+  %gamma = const() {ref="gamma", dtype="f32", shape=[7]} : f32[7]
+  %beta = const() {ref="beta", dtype="f32", shape=[7]} : f32[7]
+  %1 = layer_norm(%x, %gamma, %beta) {axes=[-1], epsilon=0.001} : f32[N,4,7]
+  return %1
+}`,
+      { gamma: [7], beta: [7] },
+    );
+    expect(await problems(g, inputsFor(g, SUMMABLE, 9))).toEqual([]);
+  });
+
+  it('batch_norm', async () => {
+    const g = build(
+      `graph @g(%x: f32[N,3,6]) -> (y: f32[N,3,6]) {
+  %m = const() {ref="m", dtype="f32", shape=[6]} : f32[6]
+  %v = const() {ref="v", dtype="f32", shape=[6]} : f32[6]
+  %g = const() {ref="g", dtype="f32", shape=[6]} : f32[6]
+  %b = const() {ref="b", dtype="f32", shape=[6]} : f32[6]
+  %v2 = abs(%v) : f32[6]
+  %1 = batch_norm(%x, %m, %v2, %g, %b) {epsilon=0.001, axis=-1} : f32[N,3,6]
+  return %1
+}`,
+      { m: [6], v: [6], g: [6], b: [6] },
+    );
+    expect(await problems(g, inputsFor(g, SPECIAL_VALUES, 4))).toEqual([]);
+  });
+
+  it.each(['resize_bilinear', 'resize_nearest'])('%s', async (op) => {
+    const g = build(`graph @g(%x: f32[N,4,5,3]) -> (y: f32[N,7,9,3]) {
+  %1 = ${op}(%x) {size=[7,9], align_corners=false, half_pixel_centers=true} : f32[N,7,9,3]
+  return %1
+}`);
+    expect(await problems(g, inputsFor(g, SUMMABLE, 7))).toEqual([]);
+  });
+
+  it('conv2d_transpose and a matmul of two activations', async () => {
+    const g = build(
+      `graph @g(%x: f32[N,3,3,2], %a: f32[N,3,5], %b: f32[N,5,6]) -> (y: f32[N,7,7,3], z: f32[N,3,6]) {
+  %w = const() {ref="w", dtype="f32", shape=[3,3,3,2]} : f32[3,3,3,2]
+  %1 = conv2d_transpose(%x, %w) {strides=[2,2], padding="valid"} : f32[N,7,7,3]
+  %2 = matmul(%a, %b) {transpose_a=false, transpose_b=false} : f32[N,3,6]
+  return %1, %2
+}`,
+      { w: [3, 3, 3, 2] },
+    );
+    expect(await problems(g, inputsFor(g, SUMMABLE, 6))).toEqual([]);
   });
 });
