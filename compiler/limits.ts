@@ -15,3 +15,6 @@ export const MAX_WEIGHT_BYTES = 2 * 1024 ** 3;
 
 /** What the interpreter (`tfc run`) may allocate for one run's activations: the same budget as the wasm runtime, so a batch that runs in one runs in the other. */
 export const INTERPRETER_MEMORY_LIMIT_BYTES = 4 * 1024 ** 3;
+
+/** A JSON file tfc reads (model.json, a .keras archive's config.json / metadata.json): real ones are kilobytes to a few MiB. */
+export const MAX_JSON_BYTES = 64 * 1024 ** 2;

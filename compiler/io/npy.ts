@@ -4,6 +4,7 @@
  */
 import type { Tensor } from '../ir/tensor.js';
 import { sizeOf } from '../ir/tensor.js';
+import { MAX_RANK, MAX_TENSOR_ELEMENTS } from '../limits.js';
 
 export class NpyError extends Error {
   constructor(message: string) {
@@ -18,17 +19,33 @@ function parseHeader(text: string, where: string): { descr: string; fortran: boo
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(text);
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text);
   const shape = /'shape'\s*:\s*\(([^)]*)\)/.exec(text);
-  if (!descr || !fortran || !shape) throw new NpyError(`${where}: malformed .npy header ${JSON.stringify(text.trim())}`);
+  if (!descr || !fortran || !shape) {
+    const quoted = JSON.stringify(text.trim().slice(0, 200));
+    throw new NpyError(`${where}: malformed .npy header ${quoted}${text.trim().length > 200 ? ' (cut at 200 characters)' : ''}`);
+  }
   const dims = shape[1]
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
     .map((s) => {
-      const n = Number(s.replace(/L$/, ''));
-      if (!Number.isInteger(n) || n < 0) throw new NpyError(`${where}: bad shape entry '${s}' in .npy header`);
-      return n;
+      if (!/^\d+L?$/.test(s)) throw new NpyError(`${where}: bad shape entry '${s}' in .npy header`);
+      return Number(s.replace(/L$/, ''));
     });
+  checkShapeLimits(dims, where);
   return { descr: descr[1], fortran: fortran[1] === 'True', shape: dims };
+}
+
+/** A shape the header declares, within the limits before anything of that size is allocated. */
+function checkShapeLimits(shape: number[], where: string): void {
+  if (shape.length > MAX_RANK) throw new NpyError(`${where}: the .npy header declares rank ${shape.length}; the limit is ${MAX_RANK} (MAX_RANK)`);
+  // Each size within the limit keeps the product finite (a zero then makes it 0, never NaN).
+  const count = shape.some((d) => d > MAX_TENSOR_ELEMENTS) ? Infinity : sizeOf(shape);
+  if (count > MAX_TENSOR_ELEMENTS) {
+    throw new NpyError(
+      `${where}: the .npy header declares shape (${shape.join(', ')}), over the limit for one tensor of ` +
+        `${MAX_TENSOR_ELEMENTS.toLocaleString('en-US')} values (MAX_TENSOR_ELEMENTS)`,
+    );
+  }
 }
 
 /** Parses `.npy` bytes; `where` names the file in messages. */

@@ -133,7 +133,7 @@ describe('import errors', () => {
     const file = writeModel({ 'model.json': JSON.stringify(abalone().json) });
     const e = await importError(file);
     expect(e).toBeInstanceOf(ModelFileError);
-    expect(e.message).toMatch(/model\.json: weight file 'weights\.bin' named in weightsManifest does not exist/);
+    expect(e.message).toMatch(/model\.json: weight file 'weights\.bin' named in weightsManifest\[0\] does not exist/);
   });
 
   it('reports a short shard with the bytes present and needed', async () => {

@@ -15,8 +15,9 @@
  * Keras 2.13-2.15 wrote the same archive keyed by layer name instead, under
  * `layers/` or `_layer_checkpoint_dependencies/`.
  */
-import { readFile } from 'node:fs/promises';
-import { strFromU8, unzipSync, type Unzipped } from 'fflate';
+import { strFromU8 } from 'fflate';
+import { FileAccessError, readRegularFile } from '../../io/read_file.js';
+import { MAX_FILE_BYTES, MAX_JSON_BYTES } from '../../limits.js';
 import type { Tensor } from '../../ir/tensor.js';
 import type { LayerInstance, ModelSpec } from '../../layers/layer.js';
 import { bindWeights } from './bind.js';
@@ -25,6 +26,7 @@ import { Hdf5Error, readHdf5, type Hdf5Reader } from './hdf5.js';
 import { kerasMajorVersion, kerasModelJsonFromKeras3 } from './keras3_config.js';
 import { modelSpecFromKeras } from './topology.js';
 import { parseJsonFile } from './tfjs.js';
+import { extractZipEntry, listZipEntries, ZipError } from './zip.js';
 
 const CONFIG = 'config.json';
 const METADATA = 'metadata.json';
@@ -40,38 +42,61 @@ function isRecord(v: unknown): v is Json {
 export async function loadKeras3File(file: string): Promise<ModelSpec> {
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(file));
+    bytes = await readRegularFile(file, MAX_FILE_BYTES, 'a .keras archive (MAX_FILE_BYTES)');
   } catch (e) {
-    throw new ModelFileError(file, `cannot be read (${String(e)})`, {}, { cause: e });
+    if (!(e instanceof FileAccessError)) throw e;
+    throw new ModelFileError(file, e.reason, {}, { cause: e });
   }
   return keras3ModelFromBytes(bytes, file);
 }
 
-function unzip(bytes: Uint8Array, file: string): Unzipped {
+/** The archive entries tfc reads; every other entry is skipped without being inflated. */
+interface ArchiveContents {
+  names: string[];
+  config?: Uint8Array;
+  metadata?: Uint8Array;
+  weights?: Uint8Array;
+}
+
+/** Lists the archive and inflates only config.json, metadata.json and model.weights.h5, each within its limit. */
+function readArchive(bytes: Uint8Array, file: string): ArchiveContents {
   try {
-    return unzipSync(bytes);
+    const entries = listZipEntries(bytes);
+    const names = entries.map((e) => e.name);
+    const read = (name: string, maxBytes: number, what: string): Uint8Array | undefined => {
+      const found = entries.filter((e) => e.name === name);
+      if (found.length > 1) throw new ZipError(`it holds ${found.length} entries named '${name}'`);
+      return found.length === 0 ? undefined : extractZipEntry(bytes, found[0], maxBytes, what);
+    };
+    return {
+      names,
+      config: read(CONFIG, MAX_JSON_BYTES, 'a JSON file (MAX_JSON_BYTES)'),
+      metadata: read(METADATA, MAX_JSON_BYTES, 'a JSON file (MAX_JSON_BYTES)'),
+      weights: read(WEIGHTS, MAX_FILE_BYTES, 'a weights file (MAX_FILE_BYTES)'),
+    };
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    throw new ModelFileError(file, `is not a valid .keras archive: the zip cannot be read (${reason})`, {}, { cause: e });
+    if (!(e instanceof ZipError)) throw e;
+    const detail = e.overLimit ? e.message : `is not a valid .keras archive: the zip cannot be read (${e.message})`;
+    throw new ModelFileError(file, detail, {}, { cause: e });
   }
 }
 
 /** Builds a ModelSpec from the bytes of a `.keras` archive; `file` names it in errors. */
 export async function keras3ModelFromBytes(bytes: Uint8Array, file: string): Promise<ModelSpec> {
-  const entries = unzip(bytes, file);
-  const configBytes = entries[CONFIG];
+  const archive = readArchive(bytes, file);
+  const configBytes = archive.config;
   if (!configBytes) {
-    const found = Object.keys(entries).join(', ') || 'nothing';
+    const found = archive.names.join(', ') || 'nothing';
     throw new ModelFileError(file, `is not a Keras 3 model archive: it has no ${CONFIG} (it holds ${found})`);
   }
   const config = parseJsonFile(strFromU8(configBytes), `${file}: ${CONFIG}`);
-  const kerasVersion = readKerasVersion(entries[METADATA], file);
+  const kerasVersion = readKerasVersion(archive.metadata, file);
   const modelJson = kerasModelJsonFromKeras3(config, { file, kerasVersion });
   const spec = modelSpecFromKeras(modelJson, file);
 
-  const weightBytes = entries[WEIGHTS];
+  const weightBytes = archive.weights;
   if (!weightBytes) {
-    const other = entries['model.weights.npz'] ? ` (its weights are in model.weights.npz, which tfc does not read)` : '';
+    const other = archive.names.includes('model.weights.npz') ? ` (its weights are in model.weights.npz, which tfc does not read)` : '';
     throw new ModelFileError(file, `has no ${WEIGHTS}${other}`);
   }
   const paths = layerPaths(config, kerasMajorVersion(kerasVersion));

@@ -4,31 +4,37 @@
  * layers by name (`<layer>/<weight>`, e.g. `bidirectional/forward_lstm/kernel`),
  * never by position: real manifests list them in any order, across groups.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { jsonErrorOffset } from '../../io/json_syntax.js';
+import { FileAccessError, readRegularFile, RegularFile, resolveInside } from '../../io/read_file.js';
 import type { Tensor } from '../../ir/tensor.js';
 import type { ModelSpec } from '../../layers/layer.js';
-import { bindWeights } from './bind.js';
+import { bindWeights, manifestWeightNames } from './bind.js';
 import { ModelFileError } from './errors.js';
 import { modelSpecFromKeras } from './topology.js';
-import { decodeGroup, parseManifest, type WeightGroup } from './weights.js';
+import { MAX_JSON_BYTES } from '../../limits.js';
+import { decodeGroup, groupByteLength, parseManifest, type WeightGroup } from './weights.js';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Parses JSON text; a syntax error names the line and column. */
-export function parseJsonFile(text: string, file: string): unknown {
+/**
+ * Parses JSON text (after a UTF-8 byte order mark, if any). A syntax error
+ * is one line naming the line, column and offset of the first bad character.
+ */
+export function parseJsonFile(raw: string, file: string): unknown {
+  const text = raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
   try {
     return JSON.parse(text);
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    const match = /position (\d+)/.exec(message);
-    const pos = match ? Number(match[1]) : text.length;
+    const found = jsonErrorOffset(text);
+    const pos = found < 0 ? text.length : found;
     const before = text.slice(0, pos).split('\n');
     const line = before.length;
     const column = before[before.length - 1].length + 1;
-    throw new ModelFileError(file, `malformed JSON at line ${line}, column ${column} (offset ${pos}): ${message}`, {}, { cause: e });
+    const what = pos < text.length ? `unexpected ${JSON.stringify(text[pos])}` : 'the text ends too early';
+    throw new ModelFileError(file, `malformed JSON at line ${line}, column ${column} (offset ${pos}): ${what}`, {}, { cause: e });
   }
 }
 
@@ -53,15 +59,55 @@ function checkLayersModel(json: unknown, file: string): { topology: unknown; man
   return { topology, manifest: json.weightsManifest };
 }
 
-async function readShard(file: string, shard: string): Promise<Uint8Array> {
-  const shardPath = path.resolve(path.dirname(file), shard);
+/** Opens every shard of a group: inside the model's folder, regular files. `where` names the group. */
+async function openShards(file: string, group: WeightGroup, where: string): Promise<RegularFile[]> {
+  const shards: RegularFile[] = [];
   try {
-    return new Uint8Array(await readFile(shardPath));
+    for (const shard of group.paths) {
+      try {
+        shards.push(await RegularFile.open(await resolveInside(path.dirname(file), shard)));
+      } catch (e) {
+        if (!(e instanceof FileAccessError)) throw e;
+        throw new ModelFileError(file, `weight file '${shard}' named in ${where} ${e.reason}`, {}, { cause: e });
+      }
+    }
   } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${String(e)})`;
-    throw new ModelFileError(file, `weight file '${shard}' named in weightsManifest ${reason} (looked for ${shardPath})`, {}, {
-      cause: e,
-    });
+    await Promise.all(shards.map((s) => s.close()));
+    throw e;
+  }
+  return shards;
+}
+
+/**
+ * The bytes of group `g`: its shards' sizes (from fstat) may not add up to
+ * more than the manifest describes, checked before anything is read; a short
+ * group is read and reported by decodeGroup, naming the weight that is cut.
+ */
+async function readGroup(file: string, group: WeightGroup, g: number, groupName: string): Promise<Uint8Array> {
+  const shards = await openShards(file, group, `weightsManifest[${g}]`);
+  try {
+    const need = groupByteLength(group);
+    const have = shards.reduce((n, s) => n + s.size, 0);
+    if (have > need) {
+      throw new ModelFileError(
+        file,
+        `${groupName} holds ${have} bytes but its manifest entries describe only ${need}; the manifest does not match the weight files`,
+      );
+    }
+    const bytes = new Uint8Array(have);
+    let offset = 0;
+    for (const [i, shard] of shards.entries()) {
+      try {
+        await shard.read(bytes, offset);
+      } catch (e) {
+        if (!(e instanceof FileAccessError)) throw e;
+        throw new ModelFileError(file, `weight file '${group.paths[i]}' named in weightsManifest[${g}] ${e.reason}`, {}, { cause: e });
+      }
+      offset += shard.size;
+    }
+    return bytes;
+  } finally {
+    await Promise.all(shards.map((s) => s.close()));
   }
 }
 
@@ -69,14 +115,8 @@ async function readShard(file: string, shard: string): Promise<Uint8Array> {
 async function readWeights(groups: WeightGroup[], file: string): Promise<Map<string, Tensor>> {
   const all = new Map<string, Tensor>();
   for (const [g, group] of groups.entries()) {
-    const shards = await Promise.all(group.paths.map((p) => readShard(file, p)));
-    const bytes = new Uint8Array(shards.reduce((n, s) => n + s.length, 0));
-    let offset = 0;
-    for (const s of shards) {
-      bytes.set(s, offset);
-      offset += s.length;
-    }
     const groupName = `weight group ${g} (${group.paths.join(', ') || 'no files'})`;
+    const bytes = await readGroup(file, group, g, groupName);
     for (const [name, t] of decodeGroup(group, bytes, file, groupName)) {
       if (all.has(name)) throw new ModelFileError(file, 'appears twice in weightsManifest', { weight: name });
       all.set(name, t);
@@ -91,7 +131,8 @@ export function tfjsModelFromJson(json: unknown, file: string, weights: Map<stri
   const spec = modelSpecFromKeras(topology, file);
   const used = new Set<string>();
   bindWeights(spec, file, (layer, ws) => {
-    const name = `${layer.name}/${ws.name}`;
+    const candidates = manifestWeightNames(layer, ws);
+    const name = candidates.find((n) => weights.has(n)) ?? candidates[0];
     used.add(name);
     return weights.get(name);
   });
@@ -109,13 +150,14 @@ export function tfjsModelFromJson(json: unknown, file: string, weights: Map<stri
 
 /** Loads a TF.js layers model from its model.json path; shards are read relative to it. */
 export async function loadTfjsModel(file: string): Promise<ModelSpec> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readRegularFile(file, MAX_JSON_BYTES, 'a model.json (MAX_JSON_BYTES)');
   } catch (e) {
-    throw new ModelFileError(file, `cannot be read (${String(e)})`, {}, { cause: e });
+    if (!(e instanceof FileAccessError)) throw e;
+    throw new ModelFileError(file, e.reason, {}, { cause: e });
   }
-  const json = parseJsonFile(text, file);
+  const json = parseJsonFile(new TextDecoder().decode(bytes), file);
   const { manifest } = checkLayersModel(json, file);
   const weights = await readWeights(parseManifest(manifest, file), file);
   return tfjsModelFromJson(json, file, weights);

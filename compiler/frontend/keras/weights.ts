@@ -10,6 +10,7 @@
 import type { Tensor } from '../../ir/tensor.js';
 import { sizeOf } from '../../ir/tensor.js';
 import type { DType } from '../../ir/types.js';
+import { formatBytes, MAX_RANK, MAX_TENSOR_ELEMENTS, MAX_WEIGHT_BYTES } from '../../limits.js';
 import { ModelFileError } from './errors.js';
 
 export interface Quantization {
@@ -56,6 +57,23 @@ function parseQuantization(raw: unknown, file: string, weight: string): Quantiza
   return { dtype, min, scale };
 }
 
+/** A declared shape within the limits, checked before anything of that size is allocated or read. */
+function checkShapeLimits(shape: number[], file: string, weight: string): void {
+  if (shape.length > MAX_RANK) {
+    throw new ModelFileError(file, `'shape' has rank ${shape.length}; the limit is ${MAX_RANK} (MAX_RANK)`, { weight });
+  }
+  // Each size within the limit keeps the product finite (a zero then makes it 0, never NaN).
+  const count = shape.some((d) => d > MAX_TENSOR_ELEMENTS) ? Infinity : sizeOf(shape);
+  if (count > MAX_TENSOR_ELEMENTS) {
+    const has = Number.isFinite(count) ? `${count.toLocaleString('en-US')} values` : 'a size';
+    throw new ModelFileError(
+      file,
+      `shape [${shape.join(',')}] has ${has} over the limit for one tensor of ${MAX_TENSOR_ELEMENTS.toLocaleString('en-US')} values (MAX_TENSOR_ELEMENTS)`,
+      { weight },
+    );
+  }
+}
+
 function parseEntry(raw: unknown, file: string, where: string): ManifestEntry {
   if (!isRecord(raw) || typeof raw.name !== 'string') {
     throw new ModelFileError(file, `${where}: a weight entry must be an object with a string 'name'`);
@@ -75,6 +93,7 @@ function parseEntry(raw: unknown, file: string, where: string): ManifestEntry {
       { weight },
     );
   }
+  checkShapeLimits(shape, file, weight);
   const entry: ManifestEntry = { name: weight, shape, dtype };
   if (raw.quantization !== undefined && raw.quantization !== null) {
     entry.quantization = parseQuantization(raw.quantization, file, weight);
@@ -87,7 +106,7 @@ function parseEntry(raw: unknown, file: string, where: string): ManifestEntry {
 export function parseManifest(raw: unknown, file: string): WeightGroup[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) throw new ModelFileError(file, `'weightsManifest' must be a list of weight groups`);
-  return raw.map((group, g) => {
+  const groups = raw.map((group, g): WeightGroup => {
     const where = `weightsManifest[${g}]`;
     if (!isRecord(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
       throw new ModelFileError(file, `${where} must be an object with 'paths' and 'weights' lists`);
@@ -97,6 +116,19 @@ export function parseManifest(raw: unknown, file: string): WeightGroup[] {
     }
     return { paths: group.paths, weights: group.weights.map((w) => parseEntry(w, file, where)) };
   });
+  const total = groups.reduce((n, g) => n + groupByteLength(g), 0);
+  if (total > MAX_WEIGHT_BYTES) {
+    throw new ModelFileError(
+      file,
+      `weightsManifest declares ${formatBytes(total)} of weights; the limit is ${formatBytes(MAX_WEIGHT_BYTES)} (MAX_WEIGHT_BYTES)`,
+    );
+  }
+  return groups;
+}
+
+/** Bytes a group's shards hold together, as its manifest entries describe them. */
+export function groupByteLength(group: WeightGroup): number {
+  return group.weights.reduce((n, e) => n + storedByteLength(e), 0);
 }
 
 /** Bytes the entry occupies in its group's shards. */
@@ -115,39 +147,36 @@ export function halfToFloat(h: number): number {
   return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
 }
 
-function readStored(stored: string, view: DataView, count: number): ArrayLike<number> {
-  const out = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    switch (stored) {
-      case 'float32':
-        out[i] = view.getFloat32(i * 4, true);
-        break;
-      case 'int32':
-        out[i] = view.getInt32(i * 4, true);
-        break;
-      case 'float16':
-        out[i] = halfToFloat(view.getUint16(i * 2, true));
-        break;
-      case 'uint16':
-        out[i] = view.getUint16(i * 2, true);
-        break;
-      default: // uint8, bool
-        out[i] = view.getUint8(i);
-    }
+/** Reads stored value `i` of the given stored type. */
+function storedValue(stored: string, view: DataView, i: number): number {
+  switch (stored) {
+    case 'float32':
+      return view.getFloat32(i * 4, true);
+    case 'int32':
+      return view.getInt32(i * 4, true);
+    case 'float16':
+      return halfToFloat(view.getUint16(i * 2, true));
+    case 'uint16':
+      return view.getUint16(i * 2, true);
+    default: // uint8, bool
+      return view.getUint8(i);
   }
-  return out;
 }
 
-/** Decodes one weight from exactly `storedByteLength(entry)` bytes. */
+/** Decodes one weight from exactly `storedByteLength(entry)` bytes, straight into its typed array. */
 export function decodeWeight(entry: ManifestEntry, bytes: Uint8Array): Tensor {
   const count = sizeOf(entry.shape);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const q = entry.quantization;
-  const values = readStored(q?.dtype ?? entry.dtype, view, count);
+  const stored = q?.dtype ?? entry.dtype;
+  const affine = q !== undefined && q.dtype !== 'float16';
+  const scale = q?.scale ?? 1;
+  const min = q?.min ?? 0;
   const dtype = WEIGHT_DTYPES[entry.dtype];
   const data = dtype === 'f32' ? new Float32Array(count) : dtype === 'i32' ? new Int32Array(count) : new Uint8Array(count);
   for (let i = 0; i < count; i++) {
-    const v = q && q.dtype !== 'float16' ? values[i] * q.scale! + q.min! : values[i];
+    const raw = storedValue(stored, view, i);
+    const v = affine ? raw * scale + min : raw;
     data[i] = dtype === 'f32' ? v : Math.round(v);
   }
   return { dtype, shape: [...entry.shape], data };
@@ -164,7 +193,7 @@ export function decodeGroup(group: WeightGroup, bytes: Uint8Array, file: string,
   for (const entry of group.weights) {
     const need = storedByteLength(entry);
     if (offset + need > bytes.length) {
-      const total = group.weights.reduce((n, e) => n + storedByteLength(e), 0);
+      const total = groupByteLength(group);
       throw new ModelFileError(
         file,
         `${groupName} holds ${bytes.length} bytes but the manifest needs ${total}; ` +
