@@ -284,6 +284,13 @@ describe('products, convolutions and normalizations propagate special values lik
     expectSpecial(runTyped('conv1d', [{ value: x }, { value: w }], { padding: 'same' }), want);
   });
 
+  it.each(['valid', 'same'] as const)('conv2d_transpose %s, strides 2', (padding) => {
+    const w = weights([3, 3, 3, 2], 10);
+    const outShape: [number, number, number, number] = padding === 'same' ? [1, 8, 10, 3] : [1, 9, 11, 3];
+    const want = tf.conv2dTranspose(toTfTensor(image) as tf.Tensor4D, toTfTensor(w) as tf.Tensor4D, outShape, 2, padding);
+    expectSpecial(runTyped('conv2d_transpose', [{ value: image }, { value: w }], { strides: [2, 2], padding }), want);
+  });
+
   it('batch_norm', () => {
     const x = f32([3, 5], ROWS.slice(4, 7).flat());
     const [mean, variance, gamma, beta] = [weights([5], 5), f32([5], [1, 2, 0.5, 0, 3]), weights([5], 6), weights([5], 7)];
@@ -329,6 +336,12 @@ describe('data movement copies special values bit for bit', () => {
   ];
   it.each(cases)('%s', (op, attrs, f) => {
     expectSpecial(runTyped(op, [{ value: x }], attrs), f(toTfTensor(x)), true);
+  });
+
+  it('concat and broadcast_to', () => {
+    expectSpecial(runTyped('concat', [{ value: x }, { value: x }], { axis: 1 }), tf.concat([toTfTensor(x), toTfTensor(x)], 1), true);
+    const row = f32([1, 4], [NaN, -0, Infinity, DENORMAL]);
+    expectSpecial(runTyped('broadcast_to', [{ value: row }], { shape: [3, 4] }), tf.broadcastTo(toTfTensor(row), [3, 4]), true);
   });
 });
 
