@@ -113,24 +113,34 @@ function eluLike(a: RuleArgs, alpha: number, scale: number): string {
   return scale === 1 ? value : `${floatLiteral(scale)} * ${value}`;
 }
 
-/** min(max(x, lo), hi) with NaN passing through (Math.min / Math.max propagate it). */
-const clamp = (x: string, lo: number, hi: number): string => keepNan(x, `clamp(${x}, ${floatLiteral(lo)}, ${floatLiteral(hi)})`);
+/** tf.clipByValue: `x < lo ? lo : (x > hi ? hi : x)`, so NaN and -0 pass through (the builtin clamp leaves both open). */
+const clipByValue = (x: string, lo: number, hi: number): string =>
+  keepNan(x, `select(select(${x}, ${floatLiteral(hi)}, ${x} > ${floatLiteral(hi)}), ${floatLiteral(lo)}, ${x} < ${floatLiteral(lo)})`);
 
-/** Rounds toward zero and wraps modulo 2^32 like an Int32Array store; NaN and infinities give 0. */
+/** max(x, 0) as Math.max: NaN stays NaN, -0 becomes +0. */
+const reluF32 = (x: string): string => `select(0.0, ${x}, ${x} > 0.0 || ${isNan(x)})`;
+
+const INT32_MIN = 'bitcast<i32>(0x80000000u)';
+const INT32_MAX = '2147483647i';
+
+/**
+ * Rounds toward zero and saturates (|x| >= 2^31, infinities included, gives
+ * the end of the i32 range by the sign); NaN gives 0. Decided on the bits:
+ * WGSL leaves i32() of an out-of-range or NaN value to the implementation.
+ */
 function f32ToI32(a: RuleArgs, x: string): string {
   const bits = a.temp(`bitcast<u32>(${x})`);
-  // |x| >= 2^31 is an integer m * 2^(e - 150) with a 24-bit m: shift m, dropping what falls off 32 bits.
-  const exponent = a.temp(`(${bits} >> 23u) & 0xffu`);
-  const mantissa = a.temp(`(${bits} & 0x7fffffu) | 0x800000u`);
-  const wrapped = a.temp(`select(0u, ${mantissa} << (${exponent} - 150u), ${exponent} >= 150u && ${exponent} < 182u)`);
-  const signed = `bitcast<i32>(select(${wrapped}, 0u - ${wrapped}, ${signBit(x)}))`;
-  return `select(${signed}, i32(${x}), abs(${x}) < 2147483648.0)`;
+  // A biased exponent of 158 or more is |x| >= 2^31 (or an infinity / NaN).
+  const outOfRange = `((${bits} >> 23u) & 0xffu) >= 158u`;
+  const saturated = `select(${INT32_MAX}, ${INT32_MIN}, ${signBit(x)})`;
+  return `select(select(i32(${x}), ${saturated}, ${outOfRange}), 0i, ${isNan(x)})`;
 }
 
 function convert(a: RuleArgs, x: string, from: DType, to: DType): string {
   if (from === to) return x;
   if (from === 'bool') return to === 'f32' ? `select(0.0, 1.0, ${x})` : `select(0i, 1i, ${x})`;
-  if (to === 'bool') return from === 'f32' ? `!(${x} == 0.0)` : `${x} != 0i`;
+  // x != 0 on the bits: NaN and subnormals are true even where the GPU flushes subnormals to zero.
+  if (to === 'bool') return from === 'f32' ? `((bitcast<u32>(${x}) & 0x7fffffffu) != 0u)` : `${x} != 0i`;
   return to === 'f32' ? `f32(${x})` : f32ToI32(a, x);
 }
 
@@ -162,10 +172,17 @@ const eitherNan = (a: RuleArgs): string => `(${isNan(a.x[0])} || ${isNan(a.x[1])
 const ordered = (op: string): Rule => (a) =>
   a.dtypes[0] === 'f32' ? `(${a.x[0]} ${op} ${a.x[1]} && !${eitherNan(a)})` : `(${a.x[0]} ${op} ${a.x[1]})`;
 
-/** max / min: the builtin for i32, NaN-propagating for f32 (a + b is NaN when either is). */
+/**
+ * max / min: the builtin for i32; for f32 NaN-propagating (a + b is NaN when
+ * either is) and IEEE on zeros, max(-0, +0) = +0 and min(-0, +0) = -0, where
+ * the builtins leave both open: two zeros combine their sign bits (and / or).
+ */
 const extremum = (fn: 'max' | 'min'): Rule => (a) => {
   const [x, y] = a.x;
-  return a.dtypes[0] === 'f32' ? `select(${fn}(${x}, ${y}), ${x} + ${y}, ${eitherNan(a)})` : `${fn}(${x}, ${y})`;
+  if (a.dtypes[0] !== 'f32') return `${fn}(${x}, ${y})`;
+  const bothZero = `(((bitcast<u32>(${x}) | bitcast<u32>(${y})) & 0x7fffffffu) == 0u)`;
+  const zero = `bitcast<f32>(bitcast<u32>(${x}) ${fn === 'max' ? '&' : '|'} bitcast<u32>(${y}))`;
+  return `select(select(${fn}(${x}, ${y}), ${zero}, ${bothZero}), ${x} + ${y}, ${eitherNan(a)})`;
 };
 
 const unary = (f: (x: string, a: RuleArgs) => string): Rule => (a) => f(a.x[0], a);
@@ -198,10 +215,11 @@ const RULES: Readonly<Record<string, Rule>> = {
   ceil: unary((x) => keepNan(x, `ceil(${x})`)),
   // WGSL's round is half to even, like the reference.
   round: unary((x) => keepNan(x, `round(${x})`)),
-  sign: unary((x, a) => (isI32(a) ? `sign(${x})` : `select(select(${x}, 1.0, ${x} > 0.0), -1.0, ${x} < 0.0)`)),
-  // relu maps NaN to 0 (the reference tests x > 0).
-  relu: unary((x, a) => (isI32(a) ? `max(${x}, 0i)` : `select(0.0, ${x}, ${x} > 0.0 && !${isNan(x)})`)),
-  relu6: unary((x) => clamp(x, 0, 6)),
+  // +0 for both zeros, NaN for NaN.
+  sign: unary((x, a) => (isI32(a) ? `sign(${x})` : keepNan(x, `select(select(0.0, 1.0, ${x} > 0.0), -1.0, ${x} < 0.0)`))),
+  relu: unary((x, a) => (isI32(a) ? `max(${x}, 0i)` : reluF32(x))),
+  // min(max(x, 0), 6): NaN stays NaN, -0 becomes +0.
+  relu6: unary((x) => keepNan(x, `select(${reluF32(x)}, 6.0, ${x} > 6.0)`)),
   elu: (a) => eluLike(a, attr.float(a.attrs, 'alpha'), 1),
   selu: (a) => eluLike(a, SELU_ALPHA, SELU_SCALE),
   sigmoid: unary((x, a) => sigmoid(a, x)),
@@ -220,7 +238,7 @@ const RULES: Readonly<Record<string, Rule>> = {
     return `(0.5 * ${x} * ${onePlusErf(a, a.temp(`${x} * ${floatLiteral(Math.SQRT1_2)}`))})`;
   }),
   leaky_relu: unary((x, a) => `select(${floatLiteral(attr.float(a.attrs, 'alpha'))} * ${x}, ${x}, ${x} >= 0.0)`),
-  clip: unary((x, a) => clamp(x, attr.float(a.attrs, 'min'), attr.float(a.attrs, 'max'))),
+  clip: unary((x, a) => clipByValue(x, attr.float(a.attrs, 'min'), attr.float(a.attrs, 'max'))),
   identity: unary((x) => x),
   dropout: unary((x) => x),
   logical_not: unary((x) => `!${x}`),

@@ -1,8 +1,9 @@
 /**
  * max_pool2d / avg_pool2d over NHWC, one invocation per output element. The
  * window is clipped to the input (padding is never read): max starts from
- * -Inf and takes a value only when it compares greater, so NaN is never
- * selected (as the reference); avg divides by the number of real elements.
+ * -Inf and takes a value when it compares greater, and a NaN anywhere in the
+ * window makes the result NaN (tested on the bits: WGSL may assume floats
+ * are finite); avg divides by the number of real elements.
  */
 import { attr } from '../../../compiler/ir/attrs.js';
 import type { Node } from '../../../compiler/ir/graph.js';
@@ -21,8 +22,12 @@ function poolWindow(node: Node): Window2D {
 }
 
 const REDUCE: Record<Reducer, { init: string; step: string; finish: string }> = {
-  // The -Inf bit pattern goes through a variable: a constant expression may not be infinite.
-  max: { init: 'var neg_inf_bits = 0xff800000u;\nvar acc = bitcast<f32>(neg_inf_bits);', step: 'if (v > acc) {\n  acc = v;\n}', finish: 'acc' },
+  // -Inf and NaN bit patterns go through variables: a constant expression may not be infinite or NaN.
+  max: {
+    init: 'var neg_inf_bits = 0xff800000u;\nvar acc = bitcast<f32>(neg_inf_bits);\nvar nan_bits = 0u;',
+    step: 'if ((bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u) {\n  nan_bits = 0x7fc00000u;\n}\nif (v > acc) {\n  acc = v;\n}',
+    finish: 'select(acc, bitcast<f32>(nan_bits), nan_bits != 0u)',
+  },
   avg: { init: 'var acc = 0.0;', step: 'acc += v;', finish: 'acc / f32((y1 - y0) * (x1 - x0))' },
 };
 

@@ -186,7 +186,7 @@ describeGpu('webgpu i32 ops and casts', () => {
     expect(await checkOnGpu(g, { inputs })).toEqual([]);
   });
 
-  it('casts f32 -> i32 (truncating, wrapping like Int32Array) and back', async () => {
+  it('casts f32 -> i32 (truncating, saturating, NaN to 0) and back', async () => {
     const g = parseGraph(`graph @g(%x: f32[N,13]) -> (i: i32[N,13], f: f32[N,13]) {
   %i = cast(%x) {to="i32"} : i32[N,13]
   %f = cast(%i) {to="f32"} : f32[N,13]

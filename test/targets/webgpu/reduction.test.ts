@@ -114,11 +114,11 @@ describeGpu('webgpu argmax', () => {
     expect(await checkOnGpu(g, { inputs: inputsOf(g, rounded) })).toEqual([]);
   });
 
-  it.each([['f32[N,7]'], ['f32[N,300]']])('skips NaNs like the reference on %s', async (input) => {
+  it.each([['f32[N,7]'], ['f32[N,300]']])('picks the first NaN of a row like the reference on %s', async (input) => {
     const g = unary('argmax', input, '{axis=-1}', 'i32[N]');
     const values = (count: number, seed: number): Float32Array => {
       const out = withSpecials(count, seed);
-      // A NaN first element wins outright; a row of NaNs gives 0.
+      // A NaN first element wins; a row of NaNs gives 0; elsewhere the first of the scattered NaNs.
       out[0] = NaN;
       out.fill(NaN, count - 7);
       return out;

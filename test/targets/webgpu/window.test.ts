@@ -188,7 +188,7 @@ describeGpu('webgpu pooling', () => {
     });
   }
 
-  it('max_pool2d never picks NaN or padding, and gives -Inf for a window of only NaN / -Inf', async () => {
+  it('max_pool2d never picks padding, gives NaN for a window holding NaN and -Inf for a window of only -Inf', async () => {
     const g = parseGraph(`graph @g(%x: f32[N,5,5,6]) -> (y: f32[N,3,3,6]) {
   %1 = max_pool2d(%x) {pool=[3,3], strides=[2,2], padding="same", pads=[[0,0],[0,0]]} : f32[N,3,3,6]
   return %1
@@ -198,8 +198,9 @@ describeGpu('webgpu pooling', () => {
       // Values below zero, so a max that read the zero padding would show.
       const values = randomValues(elementCount(shape), batch, 4).map((v) => v - 10);
       [0, 7, 13, 40, 41, 99].forEach((i, k) => (values[i] = k % 2 === 0 ? NaN : -Infinity));
-      // Channel 0 of the top-left window (rows 0-1, columns 0-1 under "same" padding): NaN and -Inf only.
+      // The top-left window (rows 0-1, columns 0-1 under "same" padding): NaN and -Inf only in channel 0, -Inf only in channel 1.
       [0, 6, 30, 36].forEach((i, k) => (values[i] = k % 2 === 0 ? NaN : -Infinity));
+      [1, 7, 31, 37].forEach((i) => (values[i] = -Infinity));
       return [f32(shape, values)];
     };
     expect(await checkOnGpu(g, { inputs })).toEqual([]);
