@@ -50,7 +50,8 @@ function weightBytes(g: Graph): number {
   let total = 0;
   for (const ref of refs) {
     const t = g.weights.get(ref);
-    if (t) total += t.data.length * bytesPerElement(t.dtype);
+    // From the shape: reading `data` would compute a lazy (DSL) weight just to count it.
+    if (t) total += elementCount(t.shape) * bytesPerElement(t.dtype);
   }
   return total;
 }

@@ -6,9 +6,15 @@
  * unseeded model still gets the same weights for the same layer names.
  *
  * The values follow Keras' distributions, not its exact random streams.
+ *
+ * Weights are lazy (`lazyWeight`): the initializer is checked when the weight
+ * is created, but its values are computed only when something reads `data`
+ * (lowering to a target, folding), so a summary, an inspect or a trace of a
+ * model with huge layers never allocates them.
  */
-import { allocData, sizeOf, type Tensor } from '../ir/tensor.js';
-import type { DType } from '../ir/types.js';
+import { allocData, sizeOf, type Tensor, type TensorData } from '../ir/tensor.js';
+import { formatShape, type DType } from '../ir/types.js';
+import { formatBytes, LimitError, MAX_TENSOR_ELEMENTS, MAX_WEIGHT_BYTES } from '../limits.js';
 import { SeededRandom } from '../util/random.js';
 
 /** An initializer name or config the DSL or a layer def could not use. */
@@ -25,6 +31,8 @@ export interface InitializerConfig {
   config: Record<string, unknown>;
 }
 
+/** f32 weights are filled in place; i32 and bool ones through doubles, then rounded. */
+type Values = Float32Array | Float64Array;
 
 /** FNV-1a hash of a string: the seed of an unseeded weight. */
 export function seedFromName(name: string): number {
@@ -133,7 +141,7 @@ interface Scaling {
 }
 
 /** Variance scaling: the family behind Glorot, He and LeCun. */
-function varianceScaling(shape: readonly number[], s: Scaling, rng: SeededRandom, out: Float64Array): void {
+function varianceScaling(shape: readonly number[], s: Scaling, rng: SeededRandom, out: Values): void {
   const { fanIn, fanOut } = computeFans(shape);
   const fan = s.mode === 'fan_in' ? fanIn : s.mode === 'fan_out' ? fanOut : (fanIn + fanOut) / 2;
   const scale = s.scale / Math.max(1, fan);
@@ -169,7 +177,7 @@ function scalingOf(config: Record<string, unknown>, where: string): Scaling {
 }
 
 /** A random matrix with orthonormal rows or columns (whichever is fewer), times `gain`. */
-function orthogonal(shape: readonly number[], gain: number, rng: SeededRandom, out: Float64Array, where: string): void {
+function orthogonal(shape: readonly number[], gain: number, rng: SeededRandom, out: Values, where: string): void {
   if (shape.length < 2) throw new InitializerError(`${where}: Orthogonal needs a weight of rank >= 2, got [${shape.join(',')}]`);
   const cols = shape[shape.length - 1];
   const rows = sizeOf(shape) / cols;
@@ -202,77 +210,118 @@ function orthogonal(shape: readonly number[], gain: number, rng: SeededRandom, o
 }
 
 /**
- * Creates a weight's values. `initializer` is in any form toInitializerConfig
- * accepts; `weightName` (e.g. `dense/kernel`) seeds it when the config has no seed.
+ * Checks an initializer for a weight and returns what fills its values.
+ * `initializer` is in any form toInitializerConfig accepts; `weightName`
+ * (e.g. `dense/kernel`) seeds it when the config has no seed.
  */
-export function initializeWeight(initializer: unknown, shape: readonly number[], dtype: DType, weightName: string): Tensor {
+function initializerFill(initializer: unknown, shape: readonly number[], weightName: string): (values: Values) => void {
   const where = `weight '${weightName}'`;
   const { class_name: cls, config } = toInitializerConfig(initializer, where);
   const seed = config.seed;
   if (seed !== undefined && seed !== null && (typeof seed !== 'number' || !Number.isInteger(seed))) {
     throw new InitializerError(`${where}: initializer seed must be an integer, got ${JSON.stringify(seed)}`);
   }
-  const rng = new SeededRandom(typeof seed === 'number' ? seed : seedFromName(weightName));
-  const values = new Float64Array(sizeOf(shape));
-  switch (cls) {
+  const rng = (): SeededRandom => new SeededRandom(typeof seed === 'number' ? seed : seedFromName(weightName));
+  const n = (key: string, dflt: number): number => num(config, key, dflt, where);
+  const scaled = (s: Scaling) => (values: Values) => varianceScaling(shape, s, rng(), values);
+  switch (cls as ClassName) {
     case 'Zeros':
-      break;
+      return () => undefined;
     case 'Ones':
-      values.fill(1);
-      break;
-    case 'Constant':
-      values.fill(num(config, 'value', 0, where));
-      break;
-    case 'RandomNormal': {
-      const mean = num(config, 'mean', 0, where);
-      const std = num(config, 'stddev', 0.05, where);
-      for (let i = 0; i < values.length; i++) values[i] = mean + std * rng.normal();
-      break;
+      return (values) => values.fill(1);
+    case 'Constant': {
+      const value = n('value', 0);
+      return (values) => values.fill(value);
     }
+    case 'RandomNormal':
     case 'TruncatedNormal': {
-      const mean = num(config, 'mean', 0, where);
-      const std = num(config, 'stddev', 0.05, where);
-      for (let i = 0; i < values.length; i++) values[i] = mean + std * rng.truncatedNormal();
-      break;
+      const [mean, std] = [n('mean', 0), n('stddev', 0.05)];
+      const truncated = cls === 'TruncatedNormal';
+      return (values) => {
+        const r = rng();
+        for (let i = 0; i < values.length; i++) values[i] = mean + std * (truncated ? r.truncatedNormal() : r.normal());
+      };
     }
     case 'RandomUniform': {
-      const min = num(config, 'minval', -0.05, where);
-      const max = num(config, 'maxval', 0.05, where);
-      for (let i = 0; i < values.length; i++) values[i] = rng.uniform(min, max);
-      break;
+      const [min, max] = [n('minval', -0.05), n('maxval', 0.05)];
+      return (values) => {
+        const r = rng();
+        for (let i = 0; i < values.length; i++) values[i] = r.uniform(min, max);
+      };
     }
     case 'GlorotUniform':
-      varianceScaling(shape, { scale: 1, mode: 'fan_avg', distribution: 'uniform' }, rng, values);
-      break;
+      return scaled({ scale: 1, mode: 'fan_avg', distribution: 'uniform' });
     case 'GlorotNormal':
-      varianceScaling(shape, { scale: 1, mode: 'fan_avg', distribution: 'truncated_normal' }, rng, values);
-      break;
+      return scaled({ scale: 1, mode: 'fan_avg', distribution: 'truncated_normal' });
     case 'HeUniform':
-      varianceScaling(shape, { scale: 2, mode: 'fan_in', distribution: 'uniform' }, rng, values);
-      break;
+      return scaled({ scale: 2, mode: 'fan_in', distribution: 'uniform' });
     case 'HeNormal':
-      varianceScaling(shape, { scale: 2, mode: 'fan_in', distribution: 'truncated_normal' }, rng, values);
-      break;
+      return scaled({ scale: 2, mode: 'fan_in', distribution: 'truncated_normal' });
     case 'LecunUniform':
-      varianceScaling(shape, { scale: 1, mode: 'fan_in', distribution: 'uniform' }, rng, values);
-      break;
+      return scaled({ scale: 1, mode: 'fan_in', distribution: 'uniform' });
     case 'LecunNormal':
-      varianceScaling(shape, { scale: 1, mode: 'fan_in', distribution: 'truncated_normal' }, rng, values);
-      break;
+      return scaled({ scale: 1, mode: 'fan_in', distribution: 'truncated_normal' });
     case 'VarianceScaling':
-      varianceScaling(shape, scalingOf(config, where), rng, values);
-      break;
-    case 'Orthogonal':
-      orthogonal(shape, num(config, 'gain', 1, where), rng, values, where);
-      break;
+      return scaled(scalingOf(config, where));
+    case 'Orthogonal': {
+      const gain = n('gain', 1);
+      if (shape.length < 2) throw new InitializerError(`${where}: Orthogonal needs a weight of rank >= 2, got [${shape.join(',')}]`);
+      return (values) => orthogonal(shape, gain, rng(), values, where);
+    }
     case 'Identity': {
       if (shape.length !== 2) throw new InitializerError(`${where}: Identity needs a 2-D weight, got [${shape.join(',')}]`);
-      const gain = num(config, 'gain', 1, where);
-      for (let i = 0; i < Math.min(shape[0], shape[1]); i++) values[i * shape[1] + i] = gain;
-      break;
+      const gain = n('gain', 1);
+      return (values) => {
+        for (let i = 0; i < Math.min(shape[0], shape[1]); i++) values[i * shape[1] + i] = gain;
+      };
     }
   }
-  const data = allocData(dtype, values.length);
-  for (let i = 0; i < values.length; i++) data[i] = dtype === 'f32' ? values[i] : Math.round(values[i]);
-  return { dtype, shape: [...shape], data };
+}
+
+/** Computes a weight's values, refusing (before allocating) one larger than the limits. */
+function materialize(fill: (values: Values) => void, shape: readonly number[], dtype: DType, weightName: string): TensorData {
+  const count = sizeOf(shape);
+  const bytes = count * (dtype === 'bool' ? 1 : 4);
+  if (count > MAX_TENSOR_ELEMENTS || bytes > MAX_WEIGHT_BYTES) {
+    throw new LimitError(
+      `weight '${weightName}' ${dtype}${formatShape([...shape])} needs ${formatBytes(bytes)}; ` +
+        `the limit for a model's weights is ${formatBytes(MAX_WEIGHT_BYTES)} (MAX_WEIGHT_BYTES)`,
+    );
+  }
+  if (dtype === 'f32') {
+    const values = new Float32Array(count);
+    fill(values);
+    return values;
+  }
+  const values = new Float64Array(count);
+  fill(values);
+  const data = allocData(dtype, count);
+  for (let i = 0; i < count; i++) data[i] = Math.round(values[i]);
+  return data;
+}
+
+/**
+ * A weight whose initializer is checked now and whose values are computed
+ * the first time `data` is read (then kept); see the file comment.
+ */
+export function lazyWeight(initializer: unknown, shape: readonly number[], dtype: DType, weightName: string): Tensor {
+  const fill = initializerFill(initializer, shape, weightName);
+  let data: TensorData | undefined;
+  return {
+    dtype,
+    shape: [...shape],
+    get data(): TensorData {
+      data ??= materialize(fill, shape, dtype, weightName);
+      return data;
+    },
+    set data(value: TensorData) {
+      data = value;
+    },
+  };
+}
+
+/** Creates a weight's values now (see lazyWeight for the lazy form). */
+export function initializeWeight(initializer: unknown, shape: readonly number[], dtype: DType, weightName: string): Tensor {
+  const fill = initializerFill(initializer, shape, weightName);
+  return { dtype, shape: [...shape], data: materialize(fill, shape, dtype, weightName) };
 }

@@ -9,7 +9,7 @@ import type { Tensor } from '../../ir/tensor.js';
 import { formatType, sameShape, type TensorType } from '../../ir/types.js';
 import type { LayerDef, RawConfig, WeightSpec } from '../../layers/layer.js';
 import { getLayer } from '../../layers/registry.js';
-import { initializeWeight } from '../initializers.js';
+import { lazyWeight } from '../initializers.js';
 import { messageOf, ModelBuildError } from './errors.js';
 import { callerLocation } from './source.js';
 import { nextNodeId, SymbolicTensor, type CallNode } from './symbolic.js';
@@ -161,14 +161,14 @@ export class Layer {
     return this.built?.weights ?? [];
   }
 
-  /** Weight data, created from the initializers the first time it is asked for. */
+  /**
+   * Weight data from the initializers, made the first time it is asked for;
+   * lazy tensors, whose values are computed only when something reads them.
+   */
   weights(name: string): Map<string, Tensor> {
     if (!this.weightData) {
       this.weightData = new Map(
-        this.weightSpecs().map((w) => [
-          w.name,
-          initializeWeight(w.initializer ?? 'zeros', w.shape, w.dtype, `${name}/${w.name}`),
-        ]),
+        this.weightSpecs().map((w) => [w.name, lazyWeight(w.initializer ?? 'zeros', w.shape, w.dtype, `${name}/${w.name}`)]),
       );
     }
     return this.weightData;
