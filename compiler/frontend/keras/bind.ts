@@ -70,3 +70,27 @@ export function bindWeights(spec: ModelSpec, file: string, resolve: WeightResolv
     produced.set(key(layer.name, call.index), layer.def.lower(b, layer.config, inputs, values));
   }
 }
+
+const RECURRENT_CELLS: Record<string, string> = { LSTM: 'lstm_cell', GRU: 'gru_cell', SimpleRNN: 'simple_rnn_cell' };
+
+/**
+ * The names a weights manifest may give a layer's weight, most common first:
+ * TF.js and Keras 2.1-2.3 name it `<layer>/<weight>` (`lstm/kernel`,
+ * `bidirectional/forward_lstm/kernel`); a model.json converted from a
+ * TF 2.x `.h5` file keeps that file's names, which scope a recurrent
+ * layer's weights by its cell (`lstm/lstm_cell/kernel`,
+ * `bidirectional/forward_lstm/lstm_cell/kernel`).
+ */
+export function manifestWeightNames(layer: LayerInstance, spec: WeightSpec): string[] {
+  const plain = `${layer.name}/${spec.name}`;
+  const wrapped = layer.rawConfig.layer;
+  const cellOf =
+    layer.className === 'Bidirectional' && typeof wrapped === 'object' && wrapped !== null
+      ? String((wrapped as { class_name?: unknown }).class_name)
+      : layer.className;
+  const cell = RECURRENT_CELLS[cellOf];
+  if (cell === undefined) return [plain];
+  const slash = spec.name.lastIndexOf('/');
+  const scoped = `${spec.name.slice(0, slash + 1)}${cell}/${spec.name.slice(slash + 1)}`;
+  return [plain, `${layer.name}/${scoped}`];
+}

@@ -115,13 +115,26 @@ function storedWeights(h5: Hdf5Reader, spec: ModelSpec, file: string): Map<strin
       out.set(group, weights);
       continue;
     }
-    // A nested model: split its weights by inner layer name, keeping their order.
+    // A nested model: split its weights by inner layer, keeping their order.
     for (const w of weights) {
-      const inner = w.name.split('/')[0];
+      const inner = innerLayerOf(w.name, leaves);
+      if (inner === undefined) {
+        throw new ModelFileError(file, `weight '${w.name}' of nested model '${group}' names none of the model's layers`, { layer: group });
+      }
       out.set(inner, [...(out.get(inner) ?? []), w]);
     }
   }
   return out;
+}
+
+/**
+ * The layer a nested model's weight belongs to: the first part of its name
+ * that is a layer name. Keras 2 names it first (`dense_2/kernel:0`,
+ * `lstm/lstm_cell/kernel:0`); Keras 3 prefixes the scope the layer was built
+ * in (`sequential/dense_2/kernel`).
+ */
+function innerLayerOf(weightName: string, leaves: Set<string>): string | undefined {
+  return weightName.split('/').find((part) => leaves.has(part));
 }
 
 function checkNoExtraWeights(layer: LayerInstance, stored: StoredWeight[], file: string): void {

@@ -12,8 +12,8 @@
  * sub-layers' variables follow under their attribute names: a recurrent
  * layer's `cell/vars/*`, TimeDistributed's `layer/...`, Bidirectional's
  * `forward_layer/...` then `backward_layer/...`.
- * Keras 2.13-2.15 wrote the same archive keyed by layer name instead, under
- * `layers/` or `_layer_checkpoint_dependencies/`.
+ * Keras 2.12-2.15 wrote the same archive with small differences in the
+ * keys (see `layerPaths`).
  */
 import { strFromU8 } from 'fflate';
 import { FileAccessError, readRegularFile } from '../../io/read_file.js';
@@ -99,7 +99,7 @@ export async function keras3ModelFromBytes(bytes: Uint8Array, file: string): Pro
     const other = archive.names.includes('model.weights.npz') ? ` (its weights are in model.weights.npz, which tfc does not read)` : '';
     throw new ModelFileError(file, `has no ${WEIGHTS}${other}`);
   }
-  const paths = layerPaths(config, kerasMajorVersion(kerasVersion));
+  const paths = layerPaths(config, kerasVersion);
   const label = `${file}: ${WEIGHTS}`;
   try {
     await readHdf5(weightBytes, label, (h5) => bindKeras3Weights(spec, h5, paths, file));
@@ -127,34 +127,61 @@ export function kerasSnakeCase(name: string): string {
 
 const CONTAINERS = new Set(['Sequential', 'Functional', 'Model']);
 
+/** Keras 2.12-2.14 keep a model's layers under this attribute instead of `layers`. */
+const CHECKPOINT_ROOT = '_layer_checkpoint_dependencies';
+
+/** Maps every leaf layer name to where its state lives in the weights file. */
+type LayerPaths = (h5: Hdf5Reader) => Map<string, string>;
+
 /**
- * Walks the (raw Keras 3) config and maps every leaf layer name to where its
- * state lives in the weights file, e.g. `layers/sequential/layers/dense_1`.
+ * Where each Keras version's archive keeps a layer's state. Every version keys
+ * a model's layers by snake-cased class name and a counter in config order
+ * (`dense`, `dense_1`; a Sequential skips its InputLayer, a functional model
+ * counts it), under the model attribute it walked first:
+ *  - Keras 3 and 2.15: `layers/...`;
+ *  - Keras 2.14: `_layer_checkpoint_dependencies/...`;
+ *  - Keras 2.12-2.13: `_layer_checkpoint_dependencies/...`, which lists a
+ *    layer that has weights twice (`layer_with_weights-k`, `layer-i`), and
+ *    the second listing uses up a counter value: Dense, Dropout, Dense are
+ *    `dense`, `dropout`, `dense_2`.
+ * A nested model's layers sit under its own key the same way
+ * (`layers/sequential/layers/dense_1`). The root actually present in the
+ * file decides between the two attributes.
  */
-function layerPaths(config: unknown, major: number): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (container: unknown, className: string, prefix: string): void => {
-    if (!isRecord(container) || !Array.isArray(container.layers)) return;
-    const used = new Map<string, number>();
-    for (const raw of container.layers) {
-      if (!isRecord(raw) || typeof raw.class_name !== 'string' || !isRecord(raw.config)) continue;
-      const name = typeof raw.name === 'string' ? raw.name : String(raw.config.name);
-      // Sequential.layers leaves out the InputLayer; a functional model's layers include it.
-      if (raw.class_name === 'InputLayer' && className === 'Sequential') continue;
-      let key = name;
-      if (major >= 3) {
-        const base = kerasSnakeCase(raw.class_name);
+function layerPaths(config: unknown, kerasVersion: string): LayerPaths {
+  const [major, minor] = kerasVersion.split('.').map((part) => Number.parseInt(part, 10));
+  return (h5) => {
+    const root = kerasMajorVersion(kerasVersion) < 3 && !h5.isGroup('layers') && h5.isGroup(CHECKPOINT_ROOT) ? CHECKPOINT_ROOT : 'layers';
+    const listsTwice = root === CHECKPOINT_ROOT && major === 2 && Number.isFinite(minor) && minor <= 13;
+    const out = new Map<string, string>();
+    const walk = (container: unknown, className: string, prefix: string): void => {
+      if (!isRecord(container) || !Array.isArray(container.layers)) return;
+      const used = new Map<string, number>();
+      const nextKey = (className: string): string => {
+        const base = kerasSnakeCase(className);
         const n = used.get(base);
         used.set(base, n === undefined ? 0 : n + 1);
-        key = n === undefined ? base : `${base}_${n + 1}`;
+        return n === undefined ? base : `${base}_${n + 1}`;
+      };
+      for (const raw of container.layers) {
+        if (!isRecord(raw) || typeof raw.class_name !== 'string' || !isRecord(raw.config)) continue;
+        const name = typeof raw.name === 'string' ? raw.name : String(raw.config.name);
+        // Sequential.layers leaves out the InputLayer; a functional model's layers include it.
+        if (raw.class_name === 'InputLayer' && className === 'Sequential') continue;
+        const path = `${prefix}/${nextKey(raw.class_name)}`;
+        if (listsTwice && holdsVariables(h5, path)) nextKey(raw.class_name);
+        if (CONTAINERS.has(raw.class_name)) walk(raw.config, raw.class_name, `${path}/${root}`);
+        else out.set(name, path);
       }
-      const path = `${prefix}/${key}`;
-      if (CONTAINERS.has(raw.class_name)) walk(raw.config, raw.class_name, `${path}/layers`);
-      else out.set(name, path);
-    }
+    };
+    if (isRecord(config)) walk(config.config, String(config.class_name), root);
+    return out;
   };
-  if (isRecord(config)) walk(config.config, String(config.class_name), 'layers');
-  return out;
+}
+
+/** True when the group at `path` or one below it holds a dataset. */
+function holdsVariables(h5: Hdf5Reader, path: string): boolean {
+  return (h5.children(path) ?? []).some((k) => h5.isDataset(`${path}/${k}`) || holdsVariables(h5, `${path}/${k}`));
 }
 
 /** Sub-layer attributes in Keras' weight order; any others follow alphabetically. */
@@ -179,14 +206,11 @@ function collectVariables(h5: Hdf5Reader, path: string): StoredVariable[] {
   return vars;
 }
 
-/** Keras 2.13-2.15 archives may use this root instead of `layers`. */
-const LEGACY_ROOT = '_layer_checkpoint_dependencies';
-
-function bindKeras3Weights(spec: ModelSpec, h5: Hdf5Reader, paths: Map<string, string>, file: string): void {
-  const root = !h5.isGroup('layers') && h5.isGroup(LEGACY_ROOT) ? LEGACY_ROOT : 'layers';
+function bindKeras3Weights(spec: ModelSpec, h5: Hdf5Reader, layerPathsIn: LayerPaths, file: string): void {
+  const paths = layerPathsIn(h5);
   /** The layer's group in this file, when it has one. */
   const groupOf = (name: string): string | undefined => {
-    const path = paths.get(name)?.replace(/^layers/, root);
+    const path = paths.get(name);
     return path !== undefined && h5.isGroup(path) ? path : undefined;
   };
   const stored = new Map<string, StoredVariable[]>();
@@ -195,7 +219,8 @@ function bindKeras3Weights(spec: ModelSpec, h5: Hdf5Reader, paths: Map<string, s
     if (vars) return vars;
     const path = groupOf(layer.name);
     if (path === undefined) {
-      const expected = paths.get(layer.name)?.replace(/^layers/, root) ?? '?';
+      const expected = paths.get(layer.name) ?? '?';
+      const root = expected.split('/')[0];
       const top = h5.children(root) ?? [];
       throw new ModelFileError(
         file,

@@ -57,12 +57,13 @@ const INERT_KERAS3_OPTIONS: Record<string, unknown> = {
 };
 
 interface Context extends Keras3ConfigOptions {
-  hardSigmoidV3: boolean;
+  /** Written by Keras 3 (not by tf-keras 2.x): decides `hard_sigmoid` and call numbering. */
+  keras3: boolean;
 }
 
 /** Converts a whole Keras 3 model config (the parsed config.json). */
 export function kerasModelJsonFromKeras3(config: unknown, options: Keras3ConfigOptions): Json {
-  const ctx: Context = { ...options, hardSigmoidV3: kerasMajorVersion(options.kerasVersion) >= 3 };
+  const ctx: Context = { ...options, keras3: kerasMajorVersion(options.kerasVersion) >= 3 };
   if (!isRecord(config) || typeof config.class_name !== 'string') {
     throw new ModelFileError(options.file, 'config.json has no class_name; it is not a Keras model config');
   }
@@ -76,11 +77,18 @@ export function kerasModelJsonFromKeras3(config: unknown, options: Keras3ConfigO
   return { ...convertLayer(config, ctx, 'model'), keras_version: options.kerasVersion, backend: 'keras3' };
 }
 
-/** The activation name a Keras 3 config means, in tfc's (Keras 2 based) naming. */
-function convertActivation(value: unknown, ctx: Context): unknown {
-  // Keras 3 may serialize a built-in activation as {class_name: 'function', config: 'relu'}.
-  const name = isRecord(value) && typeof value.config === 'string' ? value.config : value;
-  return name === 'hard_sigmoid' && ctx.hardSigmoidV3 ? 'hard_sigmoid_v3' : name;
+/**
+ * The activation a Keras 3 config means, in tfc's (Keras 2 based) naming: a
+ * name, a function object `{class_name: 'function', config: 'relu'}` (its
+ * name), or an activation layer object, whose config is converted like any
+ * layer's (`negative_slope`, dtype policies, a nested `activation`).
+ */
+function convertActivation(value: unknown, ctx: Context, layer: string): unknown {
+  if (isRecord(value) && typeof value.class_name === 'string' && isRecord(value.config)) {
+    return { class_name: value.class_name, config: convertConfig(value.class_name, value.config, ctx, layer) };
+  }
+  const name = isRecord(value) && value.class_name === 'function' && typeof value.config === 'string' ? value.config : value;
+  return name === 'hard_sigmoid' && ctx.keras3 ? 'hard_sigmoid_v3' : name;
 }
 
 /** A dtype policy object becomes its name (`mixed_float16` stays as it is, for the layer to judge). */
@@ -91,12 +99,14 @@ function convertDType(value: unknown): unknown {
 
 /** A serialized layer `{class_name, config, name?, inbound_nodes?}` in Keras 2 form. */
 function convertLayer(raw: unknown, ctx: Context, where: string): Json {
-  if (!isRecord(raw) || typeof raw.class_name !== 'string' || !isRecord(raw.config)) {
+  // Keras 2.1 wrote a Sequential's config as its plain list of layers.
+  const config = isRecord(raw) && raw.class_name === 'Sequential' && Array.isArray(raw.config) ? { layers: raw.config } : isRecord(raw) ? raw.config : undefined;
+  if (!isRecord(raw) || typeof raw.class_name !== 'string' || !isRecord(config)) {
     throw new ModelFileError(ctx.file, `${where}: a layer must be an object with 'class_name' and 'config'`);
   }
   const className = raw.class_name === 'Functional' ? 'Model' : raw.class_name;
-  const name = typeof raw.name === 'string' ? raw.name : typeof raw.config.name === 'string' ? raw.config.name : where;
-  const out: Json = { class_name: className, config: convertConfig(raw.class_name, raw.config, ctx, name) };
+  const name = typeof raw.name === 'string' ? raw.name : typeof config.name === 'string' ? config.name : where;
+  const out: Json = { class_name: className, config: convertConfig(raw.class_name, config, ctx, name) };
   if (typeof raw.name === 'string') out.name = raw.name;
   if (Array.isArray(raw.inbound_nodes)) {
     out.inbound_nodes = raw.inbound_nodes.map((node, k) => convertNode(node, ctx, name, k));
@@ -115,7 +125,10 @@ function convertConfig(className: string, config: Json, ctx: Context, layer: str
       const firstConfig = first.config as Json;
       firstConfig.batch_input_shape ??= config.build_input_shape;
     }
-    return { ...config, layers, ...('dtype' in config ? { dtype: convertDType(config.dtype) } : {}) };
+    const out: Json = { ...config, layers, ...('dtype' in config ? { dtype: convertDType(config.dtype) } : {}) };
+    for (const key of ['input_layers', 'output_layers']) if (isRecord(out[key])) out[key] = flattenRefDict(out[key]);
+    if (ctx.keras3) renumberSequentialCalls(out);
+    return out;
   }
   const out: Json = {};
   for (const [key, value] of Object.entries(config)) {
@@ -124,7 +137,7 @@ function convertConfig(className: string, config: Json, ctx: Context, layer: str
       if (inert === undefined || value === inert || value === null) continue;
     }
     if (key === 'dtype') out.dtype = convertDType(value);
-    else if (ACTIVATION_KEYS.includes(key)) out[key] = convertActivation(value, ctx);
+    else if (ACTIVATION_KEYS.includes(key)) out[key] = convertActivation(value, ctx, layer);
     else out[key] = value;
   }
   if (className === 'InputLayer' && 'batch_shape' in out) {
@@ -138,6 +151,46 @@ function convertConfig(className: string, config: Json, ctx: Context, layer: str
   if (isRecord(out.layer)) out.layer = convertLayer(out.layer, ctx, `layer '${layer}' option 'layer'`);
   if (className === 'Bidirectional') convertBidirectional(out, ctx, layer);
   return out;
+}
+
+/**
+ * A model built on a dict of inputs or outputs (`Model(inputs={'a': x},
+ * outputs={'p': y, 'q': z})`) writes them as a dict; Keras flattens it in
+ * sorted key order, and so does tfc.
+ */
+function flattenRefDict(refs: Json): unknown[] {
+  return Object.keys(refs)
+    .sort()
+    .map((key) => refs[key]);
+}
+
+/**
+ * Keras 2 gives a nested Sequential built on an input a call of its own
+ * (node 0, input to output), so the calls in a model's config count from 1;
+ * Keras 3 does not, and counts from 0. Renumbers a converted functional
+ * config's references to such Sequentials (in call nodes and in
+ * input/output_layers) the Keras 2 way.
+ */
+function renumberSequentialCalls(config: Json): void {
+  const layers = config.layers as Json[];
+  const builtOnInput = (l: Json): boolean => {
+    const inner = (l.config as Json).layers;
+    const first: unknown = Array.isArray(inner) ? inner[0] : undefined;
+    return isRecord(first) && isRecord(first.config) && (first.class_name === 'InputLayer' || first.config.batch_input_shape !== undefined);
+  };
+  const shifted = new Set(
+    layers.filter((l) => l.class_name === 'Sequential' && builtOnInput(l)).map((l) => String(l.name ?? (l.config as Json).name)),
+  );
+  if (shifted.size === 0) return;
+  const shift = (ref: unknown): unknown =>
+    Array.isArray(ref) && typeof ref[0] === 'string' && shifted.has(ref[0]) && typeof ref[1] === 'number' ? [ref[0], ref[1] + 1, ...ref.slice(2)] : ref;
+  for (const l of layers) {
+    if (Array.isArray(l.inbound_nodes)) l.inbound_nodes = l.inbound_nodes.map((node) => (Array.isArray(node) ? node.map(shift) : node));
+  }
+  for (const key of ['input_layers', 'output_layers']) {
+    const refs = config[key];
+    if (Array.isArray(refs)) config[key] = typeof refs[0] === 'string' ? shift(refs) : refs.map(shift);
+  }
 }
 
 /**

@@ -41,8 +41,6 @@ interface LayerEntry {
   className: string;
   config: Json;
   inboundNodes: unknown[];
-  /** Written by Keras 3 (`module` keys, `{args, kwargs}` nodes). */
-  keras3: boolean;
 }
 
 /** Reads the model JSON, unwrapping `{model_config: ...}` when present. */
@@ -117,20 +115,19 @@ function readEntry(raw: unknown, b: Builder, where: string): LayerEntry {
   if (name === undefined) throw new ModelFileError(b.file, `${where}: a ${raw.class_name} layer has no name`);
   const inbound = raw.inbound_nodes ?? [];
   if (!Array.isArray(inbound)) throw new ModelFileError(b.file, `'inbound_nodes' must be a list`, { layer: name });
-  const keras3 = 'module' in raw || inbound.some(isRecord);
-  return { name, className: raw.class_name, config, inboundNodes: inbound, keras3 };
+  return { name, className: raw.class_name, config, inboundNodes: inbound };
 }
 
 /**
  * Node index of a container's first listed call. A nested model built on its
  * own input already has node 0 (input to output) when it is first called, and
- * Keras 2, Keras 3 (for functional models) and TF.js number its calls from 1,
- * while `inbound_nodes` lists only the calls.
+ * Keras 2 and TF.js number its calls from 1, while `inbound_nodes` lists only
+ * the calls. (Keras 3 numbers a nested Sequential's calls from 0; its configs
+ * are renumbered the Keras 2 way when converted, see keras3_config.ts.)
  */
 function firstCallNode(entry: LayerEntry): number {
   if (!CONTAINERS.has(entry.className)) return 0;
   if (entry.className !== 'Sequential') return 1;
-  if (entry.keras3) return 0;
   const layers = entry.config.layers;
   const first: unknown = Array.isArray(layers) ? layers[0] : undefined;
   if (!isRecord(first) || !isRecord(first.config)) return 0;
