@@ -36,3 +36,6 @@ export function formatBytes(bytes: number): string {
   if (unit === 0) return `${bytes} bytes`;
   return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
 }
+
+/** manifest.json is read before anything says how large it may be: real ones are tens of KiB. */
+export const MAX_MANIFEST_BYTES = 16 * 1024 ** 2;
