@@ -12,7 +12,7 @@ import type { Graph } from '../../../compiler/ir/graph.js';
 import { interpret } from '../../../compiler/interpreter/interpreter.js';
 import { parseGraph } from '../../../compiler/ir/parser.js';
 import { allocData, f32, type Tensor } from '../../../compiler/ir/tensor.js';
-import { elementCount, resolveShape, type DType } from '../../../compiler/ir/types.js';
+import { elementCount, resolveShape } from '../../../compiler/ir/types.js';
 import { pipelinePasses } from '../../../compiler/passes/pipeline.js';
 import { runPasses } from '../../../compiler/passes/manager.js';
 import { compileWasm } from '../../../targets/wasm/index.js';
@@ -302,7 +302,7 @@ describe('wasm gather with indices out of range', () => {
     );
     const ids = [0, 4, -1, 3, 2147483647, 2, -2147483648, 1, 5, 3];
     const inputs: Inputs = (batch) => {
-      const data = allocData('i32' as DType, batch * 5);
+      const data = allocData('i32', batch * 5);
       for (let i = 0; i < data.length; i++) data[i] = ids[i % ids.length];
       return [{ dtype: 'i32', shape: [batch, 5], data }, { dtype: 'i32', shape: [5], data: new Int32Array(5) }];
     };
