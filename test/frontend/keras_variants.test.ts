@@ -98,6 +98,18 @@ async function mlp(activation: string, activationLayer?: tf.layers.Layer): Promi
   return tfjsCaseOf(seq('mlp', layers));
 }
 
+/** Conv1D -> BatchNormalization -> LSTM -> Dense: every kind of initializer / regularizer / constraint option, trainable and not. */
+async function convRnnCase(): Promise<TfjsCase> {
+  return tfjsCaseOf(
+    seq('conv_rnn', [
+      tf.layers.conv1d({ filters: 4, kernelSize: 2, activation: 'relu', inputShape: [6, 3], name: 'conv' }),
+      tf.layers.batchNormalization({ name: 'bn' }),
+      tf.layers.lstm({ units: 3, recurrentActivation: 'sigmoid', name: 'lstm' }),
+      tf.layers.dense({ units: 2, name: 'out' }),
+    ]),
+  );
+}
+
 describe('activation given as an object (Keras: activation=layers.ReLU() and friends)', () => {
   const reluConfig = (extra: Json) => ({ name: 're_lu', trainable: true, max_value: null, negative_slope: 0, threshold: 0, ...extra });
 
@@ -111,7 +123,12 @@ describe('activation given as an object (Keras: activation=layers.ReLU() and fri
     const canonical = await mlp('relu6');
     const tfKeras = { ...moduleObject('keras.layers', 'ReLU', reluConfig({ dtype: 'float32', max_value: 6 })), build_config: { input_shape: [null, 8] } };
     await expectSameModel(await h5File(withActivation(canonical, 'hidden', tfKeras), { flavor: 'tf2' }), canonical);
-    const keras3 = { ...moduleObject('keras.layers', 'ReLU', reluConfig({ dtype: POLICY, max_value: 6 })), build_config: { input_shape: [null, 8] } };
+    // One ReLU instance used by several layers is written with a shared_object_id (ObjectSharingScope).
+    const keras3 = {
+      ...moduleObject('keras.layers', 'ReLU', reluConfig({ dtype: POLICY, max_value: 6 })),
+      build_config: { input_shape: [null, 8] },
+      shared_object_id: 140211,
+    };
     const variant = withActivation(canonical, 'hidden', keras3);
     await expectSameModel(await kerasFile(variant), canonical);
     await expectSameModel(await h5File(variant, { flavor: 'keras-3' }), canonical);
@@ -179,17 +196,6 @@ describe('activation given as an object (Keras: activation=layers.ReLU() and fri
 });
 
 describe('initializers, regularizers, constraints and dtype policies in every serialization', () => {
-  /** Conv1D -> BatchNormalization -> LSTM -> Dense: every kind of initializer / regularizer / constraint option. */
-  async function convRnn(): Promise<TfjsCase> {
-    return tfjsCaseOf(
-      seq('conv_rnn', [
-        tf.layers.conv1d({ filters: 4, kernelSize: 2, activation: 'relu', inputShape: [6, 3], name: 'conv' }),
-        tf.layers.batchNormalization({ name: 'bn' }),
-        tf.layers.lstm({ units: 3, recurrentActivation: 'sigmoid', name: 'lstm' }),
-        tf.layers.dense({ units: 2, name: 'out' }),
-      ]),
-    );
-  }
 
   const TRAINING_ONLY = /_(initializer|regularizer|constraint)$/;
   type Form = (key: string) => unknown;
@@ -223,14 +229,14 @@ describe('initializers, regularizers, constraints and dtype policies in every se
   ];
 
   it.each(forms)('%s are ignored at inference', async (_label, form) => {
-    const canonical = await convRnn();
+    const canonical = await convRnnCase();
     const config = everyTrainingOption(form);
     await expectSameModel(await h5File(canonical, { config }), canonical);
     await expectSameModel(await kerasFile(canonical, { config }), canonical);
   });
 
   it('reads dtype as a name, a Keras 2 Policy, a tf-keras Policy object and a Keras 3 DTypePolicy', async () => {
-    const canonical = await convRnn();
+    const canonical = await convRnnCase();
     const policies = [
       keras2Object('Policy', { name: 'float32' }),
       moduleObject('keras.mixed_precision', 'Policy', { name: 'float32' }),
@@ -289,6 +295,11 @@ describe('weight names and layouts of every Keras version', () => {
     }
   });
 
+  it('layer_names and weight_names split into <name>0, <name>1, ... as Keras does for long lists', async () => {
+    const canonical = await convRnnCase();
+    await expectSameModel(await h5File(canonical, { chunks: 2 }), canonical);
+  });
+
   it('a Bidirectional LSTM: bidirectional/forward_lstm/lstm_cell/kernel:0 and forward_layer/cell/vars', async () => {
     const canonical = await tfjsCaseOf(
       seq('bi', [
@@ -325,6 +336,16 @@ describe('nested, multi-output and shared-layer models in every form', () => {
     const sum = tf.layers.add({ name: 'inner_sum' }).apply([a, b]) as tf.SymbolicTensor;
     const inner = tf.model({ inputs: x, outputs: sum, name: 'inner' });
     const canonical = await tfjsCaseOf(seq('outer', [inner, tf.layers.dense({ units: 3, activation: 'softmax', name: 'head' })]));
+    await expectEveryForm(canonical);
+  });
+
+  it('a Sequential nested in a Sequential', async () => {
+    const inner = seq('inner_seq', [
+      tf.layers.dense({ units: 5, activation: 'relu', inputShape: [4], name: 'inner_dense' }),
+      tf.layers.dropout({ rate: 0.5, name: 'inner_dropout' }),
+      tf.layers.dense({ units: 4, name: 'inner_dense_1' }),
+    ]);
+    const canonical = await tfjsCaseOf(seq('outer_seq', [inner, tf.layers.dense({ units: 2, name: 'head' })]));
     await expectEveryForm(canonical);
   });
 
@@ -413,5 +434,30 @@ describe('inputs, outputs and calls as Keras 3 writes them', () => {
     };
     const file = await kerasFile(canonical, { config: maskTensor });
     await expect(loadKerasFile(file)).rejects.toThrow(`${file}: layer 'sum': call 0 passes a tensor as a keyword argument (mask)`);
+  });
+});
+
+describe('variants tfc cannot import fail with one message naming the layer and the option', () => {
+  it('a quantized Keras 3 layer (QuantizedDTypePolicy)', async () => {
+    const canonical = await mlp('relu');
+    const quantized = editLayer('hidden', (c) => {
+      c.dtype = moduleObject('keras', 'QuantizedDTypePolicy', { mode: 'int8', source_name: 'float32' });
+    });
+    const file = await kerasFile(canonical, { config: quantized });
+    await expect(loadKerasFile(file)).rejects.toThrow(
+      `${file}: layer 'hidden': option 'dtype': is a quantized dtype policy (int8); tfc imports float weights only: save the model before quantizing it`,
+    );
+  });
+
+  it('a custom registered layer class (Keras 3 registered_name)', async () => {
+    const canonical = await mlp('relu');
+    const custom = (config: Json) => {
+      const layers = (config.config as { layers: Json[] }).layers;
+      const hidden = layers.find((l) => (l.config as Json).name === 'hidden')!;
+      Object.assign(hidden, { module: 'my_package.layers', class_name: 'ScaledDense', registered_name: 'my_package>ScaledDense' });
+      return config;
+    };
+    const file = await kerasFile(canonical, { config: custom });
+    await expect(loadKerasFile(file)).rejects.toThrow(`layer 'hidden' (ScaledDense) in ${file}: unknown layer class 'ScaledDense'`);
   });
 });

@@ -45,6 +45,27 @@ export interface Keras2Options {
   flavor?: H5Flavor;
   /** Replace the model_config object before it is written. */
   config?: (config: Json) => Json;
+  /**
+   * Split `layer_names` / `weight_names` into this many attributes
+   * `<name>0`, `<name>1`, ... as Keras does past HDF5's 64 KB header limit.
+   */
+  chunks?: number;
+}
+
+/** A list attribute as save_attributes_to_hdf5_group writes it: whole, or split like np.array_split. */
+function listAttribute(g: Group, name: string, values: string[], chunks: number): void {
+  if (chunks <= 1 || values.length < chunks) {
+    stringsAttribute(g, name, values);
+    return;
+  }
+  const base = Math.floor(values.length / chunks);
+  const extra = values.length % chunks;
+  let start = 0;
+  for (let k = 0; k < chunks; k++) {
+    const size = base + (k < extra ? 1 : 0);
+    stringsAttribute(g, `${name}${k}`, values.slice(start, start + size));
+    start += size;
+  }
 }
 
 /** TF 2.x writes an InputLayer first in every Sequential built on an input shape. */
@@ -129,16 +150,17 @@ export async function writeKeras2H5(tc: TfjsCase, options: Keras2Options = {}): 
     stringAttribute(root, 'backend', 'tensorflow', versionKind);
     const mw = group(root, 'model_weights');
     const names = layers.map(layerName);
-    stringsAttribute(mw, 'layer_names', names);
+    listAttribute(mw, 'layer_names', names, options.chunks ?? 1);
     stringAttribute(mw, 'backend', 'tensorflow');
     stringAttribute(mw, 'keras_version', version);
     layers.forEach((l, i) => {
       const g = group(mw, names[i]);
       const weights = groupWeights(flavor, l, tc);
-      stringsAttribute(
+      listAttribute(
         g,
         'weight_names',
         weights.map(([n]) => n),
+        options.chunks ?? 1,
       );
       for (const [n, t] of weights) {
         const edited = edit(`model_weights/${names[i]}/${n}`, t);

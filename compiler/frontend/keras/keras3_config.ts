@@ -92,9 +92,17 @@ function convertActivation(value: unknown, ctx: Context, layer: string): unknown
 }
 
 /** A dtype policy object becomes its name (`mixed_float16` stays as it is, for the layer to judge). */
-function convertDType(value: unknown): unknown {
-  if (isRecord(value) && isRecord(value.config) && typeof value.config.name === 'string') return value.config.name;
-  return value;
+function convertDType(value: unknown, ctx: Context, layer: string): unknown {
+  if (!isRecord(value) || !isRecord(value.config)) return value;
+  // Keras 3's QuantizedDTypePolicy (int8, float8, int4): the layer stores integer weights and scales.
+  if (typeof value.config.mode === 'string') {
+    throw new ModelFileError(
+      ctx.file,
+      `is a quantized dtype policy (${value.config.mode}); tfc imports float weights only: save the model before quantizing it`,
+      { layer, option: 'dtype' },
+    );
+  }
+  return typeof value.config.name === 'string' ? value.config.name : value;
 }
 
 /** A serialized layer `{class_name, config, name?, inbound_nodes?}` in Keras 2 form. */
@@ -125,7 +133,7 @@ function convertConfig(className: string, config: Json, ctx: Context, layer: str
       const firstConfig = first.config as Json;
       firstConfig.batch_input_shape ??= config.build_input_shape;
     }
-    const out: Json = { ...config, layers, ...('dtype' in config ? { dtype: convertDType(config.dtype) } : {}) };
+    const out: Json = { ...config, layers, ...('dtype' in config ? { dtype: convertDType(config.dtype, ctx, layer) } : {}) };
     for (const key of ['input_layers', 'output_layers']) if (isRecord(out[key])) out[key] = flattenRefDict(out[key]);
     if (ctx.keras3) renumberSequentialCalls(out);
     return out;
@@ -136,7 +144,7 @@ function convertConfig(className: string, config: Json, ctx: Context, layer: str
       const inert = INERT_KERAS3_OPTIONS[key];
       if (inert === undefined || value === inert || value === null) continue;
     }
-    if (key === 'dtype') out.dtype = convertDType(value);
+    if (key === 'dtype') out.dtype = convertDType(value, ctx, layer);
     else if (ACTIVATION_KEYS.includes(key)) out[key] = convertActivation(value, ctx, layer);
     else out[key] = value;
   }
