@@ -74,6 +74,13 @@ export class RegularFile {
     return into.subarray(at, at + this.size);
   }
 
+  /** The first `length` bytes (fewer when the file is shorter), for telling file kinds apart. */
+  async head(length: number): Promise<Uint8Array> {
+    const into = new Uint8Array(Math.min(length, this.size));
+    const { bytesRead } = await this.handle.read(into, 0, into.length, 0);
+    return into.subarray(0, bytesRead);
+  }
+
   async close(): Promise<void> {
     await this.handle.close();
   }

@@ -135,6 +135,12 @@ describe('files that are not regular, or larger than declared', () => {
     expect((await refusal(file, 3)).message).toBe(`${file}: is a FIFO (named pipe), not a regular file`);
   });
 
+  it('does not block sniffing a FIFO with no telling extension', async () => {
+    const file = path.join(freshDir(), 'weights');
+    execFileSync('mkfifo', [file]);
+    expect((await refusal(file, 3)).message).toBe(`${file}: is a FIFO (named pipe), not a regular file`);
+  });
+
   it('refuses a 20 GiB shard before reading it, in bounded memory', async () => {
     const file = modelNaming(['weights.bin']);
     // Sparse: it takes no disk, but fstat says 20 GiB.

@@ -2,8 +2,8 @@
  * Keras model import: picks the importer for a file by its extension, or by
  * its first bytes when the extension says nothing.
  */
-import { open } from 'node:fs/promises';
 import path from 'node:path';
+import { FileAccessError, RegularFile } from '../../io/read_file.js';
 import '../../layers/index.js';
 import type { ModelSpec } from '../../layers/layer.js';
 import { ModelFileError } from './errors.js';
@@ -21,16 +21,14 @@ const BY_EXTENSION: Record<string, Kind> = { '.json': 'tfjs', '.keras': 'keras3'
 async function sniff(file: string): Promise<Kind | undefined> {
   let head: Uint8Array;
   try {
-    const handle = await open(file, 'r');
+    const opened = await RegularFile.open(file);
     try {
-      head = new Uint8Array(8);
-      const { bytesRead } = await handle.read(head, 0, 8, 0);
-      head = head.subarray(0, bytesRead);
+      head = await opened.head(8);
     } finally {
-      await handle.close();
+      await opened.close();
     }
   } catch (e) {
-    throw new ModelFileError(file, `cannot be read (${String(e)})`, {}, { cause: e });
+    throw new ModelFileError(file, e instanceof FileAccessError ? e.reason : `cannot be read (${String(e)})`, {}, { cause: e });
   }
   const text = new TextDecoder('latin1').decode(head);
   if (text.trimStart().startsWith('{')) return 'tfjs';
