@@ -14,11 +14,17 @@
  *    `backward_layer`), Keras 2 only the wrapped layer;
  *  - the activation `hard_sigmoid` is `relu6(x + 3) / 6` from Keras 3 on (Keras 2:
  *    `clip(0.2x + 0.5, 0, 1)`), so it becomes `hard_sigmoid_v3` for files
- *    written by Keras 3.
- * Keras 2.13-2.15 also wrote `.keras` archives; their configs go through the
- * same conversion with Keras 2 activation semantics.
+ *    written by Keras 3;
+ *  - an activation may be a function object (`{class_name: 'function',
+ *    config: 'relu'}`) or an activation layer object;
+ *  - a nested Sequential's calls count from 0 (Keras 2: from 1), and inputs
+ *    or outputs may be dicts (flattened in sorted key order).
+ * Keras 2 `.h5` files and Keras 2.12-2.15 `.keras` archives go through the
+ * same conversion with Keras 2 semantics (a Keras 2.1 Sequential's config
+ * may be its plain list of layers); a quantized Keras 3 layer is refused.
  */
 import { ModelFileError } from './errors.js';
+import { sequentialBuiltOnInput } from './topology.js';
 
 type Json = Record<string, unknown>;
 
@@ -181,13 +187,8 @@ function flattenRefDict(refs: Json): unknown[] {
  */
 function renumberSequentialCalls(config: Json): void {
   const layers = config.layers as Json[];
-  const builtOnInput = (l: Json): boolean => {
-    const inner = (l.config as Json).layers;
-    const first: unknown = Array.isArray(inner) ? inner[0] : undefined;
-    return isRecord(first) && isRecord(first.config) && (first.class_name === 'InputLayer' || first.config.batch_input_shape !== undefined);
-  };
   const shifted = new Set(
-    layers.filter((l) => l.class_name === 'Sequential' && builtOnInput(l)).map((l) => String(l.name ?? (l.config as Json).name)),
+    layers.filter((l) => l.class_name === 'Sequential' && sequentialBuiltOnInput(l.config)).map((l) => String(l.name ?? (l.config as Json).name)),
   );
   if (shifted.size === 0) return;
   const shift = (ref: unknown): unknown =>

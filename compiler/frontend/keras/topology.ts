@@ -128,11 +128,19 @@ function readEntry(raw: unknown, b: Builder, where: string): LayerEntry {
 function firstCallNode(entry: LayerEntry): number {
   if (!CONTAINERS.has(entry.className)) return 0;
   if (entry.className !== 'Sequential') return 1;
-  const layers = entry.config.layers;
+  return sequentialBuiltOnInput(entry.config) ? 1 : 0;
+}
+
+/**
+ * True when a Sequential's config starts with an InputLayer or a layer with a
+ * batch shape: Keras 2 then builds its graph (node 0) when it is created.
+ */
+export function sequentialBuiltOnInput(config: unknown): boolean {
+  const layers = isRecord(config) ? config.layers : undefined;
   const first: unknown = Array.isArray(layers) ? layers[0] : undefined;
-  if (!isRecord(first) || !isRecord(first.config)) return 0;
+  if (!isRecord(first) || !isRecord(first.config)) return false;
   const c = first.config;
-  return first.class_name === 'InputLayer' || c.batch_input_shape !== undefined || c.batch_shape !== undefined ? 1 : 0;
+  return first.class_name === 'InputLayer' || c.batch_input_shape !== undefined || c.batch_shape !== undefined;
 }
 
 function expandSequential(b: Builder, name: string, config: unknown, args: TensorRef[] | null): NamedRef[] {
