@@ -127,5 +127,6 @@ export const LayerNormalization: LayerDef<LayerNormConfig> = {
   },
 };
 
-registerWithAliases(BatchNormalization);
+// TF 1.13-1.15 wrote BatchNormalizationV1 / V2 (the v1 and v2 classes behind tf.keras.layers.BatchNormalization).
+registerWithAliases(BatchNormalization, 'BatchNormalizationV1', 'BatchNormalizationV2');
 registerWithAliases(LayerNormalization);

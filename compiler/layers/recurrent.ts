@@ -192,5 +192,6 @@ function recurrentLayer(cell: Cell): LayerDef<RecurrentConfig> {
 export const RECURRENT_CLASSES: readonly string[] = ['SimpleRNN', 'LSTM', 'GRU'];
 
 registerWithAliases(recurrentLayer('SimpleRNN'));
-registerWithAliases(recurrentLayer('LSTM'));
-registerWithAliases(recurrentLayer('GRU'));
+// TF 2.0 previews wrote the cuDNN-capable v2 layers as UnifiedLSTM / UnifiedGRU.
+registerWithAliases(recurrentLayer('LSTM'), 'UnifiedLSTM');
+registerWithAliases(recurrentLayer('GRU'), 'UnifiedGRU');

@@ -437,6 +437,19 @@ describe('inputs, outputs and calls as Keras 3 writes them', () => {
   });
 });
 
+describe('class names particular TF versions wrote', () => {
+  it('BatchNormalizationV1 (TF 1.13-1.15) and UnifiedLSTM (TF 2.0 previews) are BatchNormalization and LSTM', async () => {
+    const canonical = await convRnnCase();
+    const renamed = (config: Json) => {
+      const rename: Record<string, string> = { BatchNormalization: 'BatchNormalizationV1', LSTM: 'UnifiedLSTM' };
+      const layers = (config.config as { layers: Json[] }).layers;
+      for (const l of layers) l.class_name = rename[String(l.class_name)] ?? l.class_name;
+      return config;
+    };
+    await expectSameModel(await h5File(canonical, { config: renamed }), canonical);
+  });
+});
+
 describe('variants tfc cannot import fail with one message naming the layer and the option', () => {
   it('a quantized Keras 3 layer (QuantizedDTypePolicy)', async () => {
     const canonical = await mlp('relu');
