@@ -160,6 +160,15 @@ describe('files that are not regular, or larger than declared', () => {
     expect(e.message).toMatch(/weight 'dense\/kernel': shape \[1000000,1000000\] has 1,000,000,000,000 values over the limit for one tensor of 1,073,741,824 values \(MAX_TENSOR_ELEMENTS\)/);
   });
 
+  it('refuses a weight listed twice in one group', async () => {
+    const file = modelNaming(['weights.bin'], (json) => {
+      const entries = (json.weightsManifest[0] as unknown as { weights: unknown[] }).weights;
+      entries.push(entries[1]);
+    });
+    writeFileSync(path.join(path.dirname(file), 'weights.bin'), new Uint8Array([...weightsBin, ...weightsBin.subarray(48)]));
+    expect((await refusal(file)).message).toBe(`${file}: weight 'dense/bias': appears twice in weightsManifest`);
+  });
+
   it('refuses a manifest declaring more weight bytes than the limit in all', async () => {
     const file = modelNaming(['weights.bin'], (json) => {
       const entries = (json.weightsManifest[0] as unknown as { weights: { name: string; shape: number[]; dtype: string }[] }).weights;

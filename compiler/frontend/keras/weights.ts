@@ -201,6 +201,7 @@ export function decodeGroup(group: WeightGroup, bytes: Uint8Array, file: string,
         { weight: entry.name },
       );
     }
+    if (out.has(entry.name)) throw new ModelFileError(file, 'appears twice in weightsManifest', { weight: entry.name });
     out.set(entry.name, decodeWeight(entry, bytes.subarray(offset, offset + need)));
     offset += need;
   }
