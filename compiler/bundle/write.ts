@@ -1,47 +1,62 @@
 /**
- * Writes a bundle folder so that nothing is ever half-written: the files go
- * into a fresh sibling temp folder, which is renamed into place. An existing
- * bundle at the destination is replaced; any other existing non-empty folder
- * or file is left alone and reported.
+ * Writes a bundle folder all or nothing: the files go into a fresh sibling
+ * temp folder, which replaces the destination in one synchronous step at the
+ * end. Only what replaceable.ts allows is replaced. On any error, SIGINT or
+ * SIGTERM, the temp folder and any parent folders this write created are
+ * removed and the destination is left as it was.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { MANIFEST_FILE } from './assemble.js';
+import { InterruptedError, interruptible } from '../io/interruptible.js';
+import { BundleWriteError, checkReplaceable, type ProtectedPlace } from './replaceable.js';
 
-export class BundleWriteError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'BundleWriteError';
-  }
-}
+export { BundleWriteError, checkReplaceable, type ProtectedPlace } from './replaceable.js';
 
-async function checkReplaceable(out: string): Promise<void> {
-  if (!existsSync(out)) return;
-  if (!(await stat(out)).isDirectory()) throw new BundleWriteError(`--out ${out} exists and is not a directory`);
-  const entries = await readdir(out);
-  if (entries.length > 0 && !entries.includes(MANIFEST_FILE)) {
-    throw new BundleWriteError(`--out ${out} is a non-empty directory that is not a tfc bundle; refusing to overwrite it`);
-  }
-}
+const removeTree = (p: string): void => rmSync(p, { recursive: true, force: true, maxRetries: 3 });
 
-export async function writeBundleDir(out: string, files: ReadonlyMap<string, Uint8Array>): Promise<void> {
-  await checkReplaceable(out);
-  const parent = path.dirname(path.resolve(out));
-  const base = path.basename(out);
-  const temp = path.join(parent, `.${base}.tfc-${process.pid}.tmp`);
-  const old = path.join(parent, `.${base}.tfc-${process.pid}.old`);
+/** Moves `temp` to `out`, replacing what is there (checked once more first); synchronous, so no signal lands in between. */
+function commit(out: string, temp: string, old: string, places: readonly ProtectedPlace[]): void {
+  checkReplaceable(out, places);
+  const target = path.resolve(out);
+  const replacing = existsSync(target);
+  if (replacing) renameSync(target, old);
   try {
-    await mkdir(parent, { recursive: true });
-    await rm(temp, { recursive: true, force: true });
-    await mkdir(temp);
-    for (const [name, bytes] of files) await writeFile(path.join(temp, name), bytes);
-    if (existsSync(out)) await rename(out, old);
-    await rename(temp, out);
+    renameSync(temp, target);
   } catch (e) {
-    await rm(temp, { recursive: true, force: true });
-    if (existsSync(old) && !existsSync(out)) await rename(old, out);
+    if (replacing) renameSync(old, target);
+    throw e;
+  }
+  if (replacing) removeTree(old);
+}
+
+/** Writes `files` (name → bytes) as the folder `out`; `places` are kept from being replaced as in checkReplaceable. */
+export async function writeBundleDir(out: string, files: ReadonlyMap<string, Uint8Array>, places: readonly ProtectedPlace[] = []): Promise<void> {
+  checkReplaceable(out, places);
+  const target = path.resolve(out);
+  const parent = path.dirname(target);
+  const tag = `.${path.basename(target)}.tfc-${process.pid}`;
+  const temp = path.join(parent, `${tag}.tmp`);
+  let createdParent: string | undefined;
+  const cleanup = (): void => {
+    removeTree(temp);
+    if (createdParent !== undefined) removeTree(createdParent);
+  };
+  try {
+    await interruptible(`--out ${out}`, cleanup, async (signal) => {
+      createdParent = await mkdir(parent, { recursive: true });
+      signal.throwIfAborted();
+      removeTree(temp);
+      await mkdir(temp);
+      for (const [name, bytes] of files) {
+        signal.throwIfAborted();
+        await writeFile(path.join(temp, name), bytes);
+      }
+      signal.throwIfAborted();
+      commit(out, temp, path.join(parent, `${tag}.old`), places);
+    });
+  } catch (e) {
+    if (e instanceof InterruptedError || e instanceof BundleWriteError) throw e;
     throw new BundleWriteError(`cannot write the bundle to ${out}: ${(e as Error).message}`, { cause: e });
   }
-  await rm(old, { recursive: true, force: true });
 }

@@ -6,7 +6,8 @@
  * compiled or written. On a terminal each stage is shown on stderr; the
  * summary goes to stdout.
  */
-import { assembleBundle, writeBundleDir, BundleWriteError, type BundleTargets } from '../bundle/index.js';
+import { assembleBundle, type BundleTargets } from '../bundle/index.js';
+import { writeBundleDir } from '../bundle/write.js';
 import { lowerModel } from '../frontend/lower.js';
 import { inspectGraphs } from '../inspect.js';
 import { loadModelSource } from '../frontend/load.js';
@@ -17,6 +18,7 @@ import { ALIGNMENT, formatAffine } from '../plan/affine.js';
 import { compileWasm, WasmUnsupportedError } from '../../targets/wasm/index.js';
 import { unsupportedNodes } from '../../targets/wasm/module.js';
 import { compileWebGpu, unsupportedGpuNodes, WebGpuUnsupportedError } from '../../targets/webgpu/index.js';
+import { asCliError, checkBuildOut } from './build_out.js';
 import { CliError, locate } from './errors.js';
 import { optimizeGraph, type PipelineFlags } from './pipeline_options.js';
 
@@ -99,6 +101,8 @@ function targetRows(targets: BundleTargets): [string, string][] {
 
 export async function buildCommand(modelFile: string, options: BuildOptions): Promise<void> {
   const targets = parseTargets(options.target);
+  // --out is checked before the (long) compile and again when the bundle is moved into place.
+  const keep = checkBuildOut(modelFile, options.out);
   progress(`loading ${modelFile}`);
   const spec = await loadModelSource(modelFile, { modelExport: options.model });
   let graph: Graph;
@@ -119,9 +123,9 @@ export async function buildCommand(modelFile: string, options: BuildOptions): Pr
   const bundle = assembleBundle(graph, compiled, ALIGNMENT, report);
   progress(`writing ${options.out}`);
   try {
-    await writeBundleDir(options.out, bundle.files);
+    await writeBundleDir(options.out, bundle.files, keep);
   } catch (e) {
-    throw e instanceof BundleWriteError ? new CliError(e.message, { cause: e }) : e;
+    throw asCliError(e);
   }
   const m = bundle.manifest;
   const rows: [string, string][] = [

@@ -11,6 +11,7 @@ import { ModelBuildError } from '../frontend/dsl/errors.js';
 import { ModelFileError } from '../frontend/keras/errors.js';
 import { ModelSourceError } from '../frontend/load.js';
 import { InputMismatchError } from '../interpreter/interpreter.js';
+import { InterruptedError } from '../io/interruptible.js';
 import { NpyError } from '../io/npy.js';
 import { IRError } from '../ir/errors.js';
 import { LayerError } from '../layers/layer.js';
@@ -33,6 +34,7 @@ const USER_ERRORS: readonly (abstract new (...args: never[]) => Error)[] = [
   IRError,
   InputMismatchError,
   NpyError,
+  InterruptedError,
 ];
 
 export function isUserError(e: unknown): e is Error {

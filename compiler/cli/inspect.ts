@@ -2,11 +2,14 @@
  * `tfc inspect`: what the optimizing pipeline does to a model: node and
  * kernel counts, remaining ops, planned peak memory against the naive sum
  * of every intermediate tensor, and weight bytes. Given a bundle folder, it
- * prints the same report as recorded at build time, plus the code size.
+ * verifies the bundle's files as the runtime would (a damaged bundle is an
+ * error) and prints the report recorded at build time, plus the code size.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseManifest } from '../../runtime/manifest.js';
+import { BundleError } from '../../runtime/errors.js';
+import { bundleReader, readChecked } from '../../runtime/files.js';
+import { parseManifest, type BundleManifest } from '../../runtime/manifest.js';
 import { lowerModel } from '../frontend/lower.js';
 import { loadModelSource } from '../frontend/load.js';
 import { formatInspectReport, inspectGraphs } from '../inspect.js';
@@ -19,20 +22,30 @@ export interface InspectOptions extends PipelineFlags {
   model?: string;
 }
 
+/**
+ * Reads and verifies a bundle as the runtime does before loading it: the
+ * manifest parses, and every file it lists is there, a regular file in the
+ * folder, of the listed size and SHA-256. Damage is a one-line CliError.
+ */
+async function readVerifiedManifest(dir: string): Promise<BundleManifest> {
+  const { where, read } = await bundleReader(dir);
+  try {
+    await stat(path.join(dir, 'manifest.json'));
+  } catch (e) {
+    throw new CliError(`bundle ${where}: no manifest.json (a bundle folder is what \`tfc build --out\` writes)`, { cause: e });
+  }
+  try {
+    const manifest = parseManifest(new TextDecoder().decode(await read('manifest.json')), `bundle ${where}`);
+    for (const [name, entry] of Object.entries(manifest.files)) await readChecked(read, where, name, entry);
+    return manifest;
+  } catch (e) {
+    throw e instanceof BundleError ? new CliError(e.message, { cause: e }) : e;
+  }
+}
+
 async function inspectBundle(dir: string, json: boolean): Promise<void> {
   const where = `bundle ${dir}`;
-  let text: string;
-  try {
-    text = await readFile(path.join(dir, 'manifest.json'), 'utf8');
-  } catch (e) {
-    throw new CliError(`${where}: no manifest.json (a bundle folder is what \`tfc build --out\` writes)`, { cause: e });
-  }
-  let manifest;
-  try {
-    manifest = parseManifest(text, where);
-  } catch (e) {
-    throw new CliError((e as Error).message, { cause: e });
-  }
+  const manifest = await readVerifiedManifest(dir);
   const report = manifest.report;
   if (typeof report !== 'object' || report === null || !Number.isInteger(report.kernels_after)) {
     throw new CliError(`${where}: manifest.json has no build report (rebuild the bundle with this tfc)`);

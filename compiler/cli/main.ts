@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { InterruptedError } from '../io/interruptible.js';
 import { reportError } from './errors.js';
 import { addPipelineOptions, type PipelineFlags } from './pipeline_options.js';
 
@@ -52,8 +53,11 @@ function buildProgram(): Command {
 
 Inputs may have any batch size. A float32 model input accepts an int32 .npy
 (converted); an int32 model input accepts a float32 .npy whose values are all
-integers. Exactly one --output is needed per model output. Outputs are written
-only when the whole run succeeded.
+integers. A batch size of 0 is refused. Exactly one --output is needed per
+model output; each must be a new or existing regular file in an existing
+folder, none the same file as another output or an input. Outputs are all or
+nothing: written only when the whole run succeeded, and on an error, SIGINT or
+SIGTERM nothing new is left on disk (an interrupt exits 130 or 143).
 
 Example:
   tfc run model.json --input x.npy --output y.npy`,
@@ -68,7 +72,7 @@ Example:
     .command('build')
     .description('compile a model into a bundle folder: WebAssembly and/or WebGPU code, weights, manifest.json and a typed loader')
     .argument('<model>', 'model file (.ts, .js, model.json, .keras, .h5)')
-    .requiredOption('--out <dir>', 'the bundle folder to write (an existing bundle there is replaced)')
+    .requiredOption('--out <dir>', 'the bundle folder to write (an earlier tfc bundle there is replaced; anything else is refused)')
     .option('--target <targets>', 'comma-separated targets to build: wasm, webgpu, or wasm,webgpu for both in one bundle', 'wasm')
     .option('--model <name>', 'the export of a .ts/.js module that holds the model (default: the default export)')
     .addHelpText(
@@ -77,9 +81,13 @@ Example:
 
 Targets: wasm writes model.wasm (plus model.relaxed.wasm, its relaxed-SIMD
 variant) and weights.bin; webgpu writes model.wgsl (every compute shader) and
-weights.webgpu.bin. The bundle is written to a temporary folder and renamed
-into place, so DIR is never half-written; the same model gives byte-identical
-files. A model with an op a requested target cannot compile yet is refused
+weights.webgpu.bin. DIR may be missing, an empty folder or an earlier tfc
+bundle (a folder holding only the files its manifest.json lists); anything
+else (other files, subfolders, a file, a symbolic link, the current, home or
+model folder) is refused, so nothing of yours is ever deleted. The bundle is
+written to a temporary folder and renamed into place, so DIR is never
+half-written: on an error, SIGINT or SIGTERM (exit 130 or 143) it is left as
+it was. The same model gives byte-identical files. A model with an op a requested target cannot compile yet is refused
 with an error naming the op, and nothing is written.
 
 Examples:
@@ -87,6 +95,9 @@ Examples:
   tfc build model.json --target wasm,webgpu --out bundle/`,
     )
     .action(async (model: string, options: { out: string; target: string; model?: string } & PipelineFlags) => {
+      // A refused --out fails before the compiler (binaryen, ts-morph) is even loaded.
+      const { checkBuildOut } = await import('./build_out.js');
+      checkBuildOut(model, options.out);
       const { buildCommand } = await import('./build.js');
       await buildCommand(model, options);
     });
@@ -103,8 +114,9 @@ Examples:
       'after',
       `
 Inputs and outputs follow the same conventions as \`tfc run\`: any batch size,
-int32/float32 conversion where it loses nothing, outputs written only when the
-whole prediction succeeded. A damaged bundle is refused at load.
+int32/float32 conversion where it loses nothing, batch size 0 refused, outputs
+checked up front and written all or nothing. A damaged bundle is refused at
+load.
 
 WebGPU runs through Dawn (the npm package 'webgpu') on the system's Vulkan
 driver, or on SwiftShader, the CPU Vulkan driver of Debian's 'chromium'
@@ -170,7 +182,9 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     const verbose = program.opts<{ verbose?: boolean }>().verbose === true || argv.includes('--verbose');
-    return reportError(e, verbose, (text) => process.stderr.write(text));
+    const code = reportError(e, verbose, (text) => process.stderr.write(text));
+    // An interrupted write exits as the signal would have ended it (130 for SIGINT, 143 for SIGTERM).
+    return e instanceof InterruptedError ? e.exitCode : code;
   }
 }
 

@@ -5,12 +5,14 @@
  * (tensor_files.ts). WebGPU in Node is Dawn (compiler/gpu/dawn.ts), loaded
  * only when the backend may use it.
  */
-import { readFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { bundleReader } from '../../runtime/files.js';
 import { BundleError, DeviceLostError, InputError, loadModel, type Model, type TensorLike } from '../../runtime/index.js';
 import type { Tensor } from '../ir/tensor.js';
 import { CliError } from './errors.js';
-import { checkOutputCount, readInputFile, toInputDtype, writeOutputFiles } from './tensor_files.js';
+import { checkOutputPaths, type KeptFile } from './output_paths.js';
+import { checkBatch, checkOutputCount, readInputFile, toInputDtype, writeOutputFiles } from './tensor_files.js';
 
 export interface PredictOptions {
   input: string[];
@@ -32,7 +34,9 @@ function asCliError(e: unknown): unknown {
  */
 async function hasWebGpuTarget(dir: string): Promise<boolean> {
   try {
-    const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as { targets?: { webgpu?: unknown } };
+    // The runtime's reader: a FIFO or huge manifest.json is refused, not waited on.
+    const { read } = await bundleReader(dir);
+    const manifest = JSON.parse(new TextDecoder().decode(await read('manifest.json'))) as { targets?: { webgpu?: unknown } };
     return manifest.targets?.webgpu !== undefined;
   } catch {
     return false;
@@ -53,9 +57,24 @@ async function gpuFor(backend: Backend, dir: string): Promise<GPU | undefined> {
   return undefined;
 }
 
+/** The files --output must not replace: the inputs and whatever is in the bundle folder. */
+function keptFiles(dir: string, inputs: string[]): KeptFile[] {
+  let bundleFiles: string[] = [];
+  try {
+    bundleFiles = readdirSync(dir);
+  } catch {
+    // not a folder: loadModel reports that
+  }
+  return [
+    ...inputs.map((f) => ({ path: f, label: `--input '${f}'` })),
+    ...bundleFiles.map((name) => ({ path: path.join(dir, name), label: `'${name}' of the bundle ${dir}` })),
+  ];
+}
+
 export async function predictCommand(dir: string, options: PredictOptions): Promise<void> {
   const backend = (options.backend ?? 'auto') as Backend;
   if (!BACKENDS.includes(backend)) throw new CliError(`unknown --backend '${backend}' (backends: ${BACKENDS.join(', ')})`);
+  const outputs = checkOutputPaths(options.output, keptFiles(dir, options.input));
   const gpu = await gpuFor(backend, dir);
   let model: Model;
   try {
@@ -67,6 +86,7 @@ export async function predictCommand(dir: string, options: PredictOptions): Prom
   try {
     checkOutputCount(model.outputs, options.output, `bundle ${dir}`);
     const inputs = await Promise.all(options.input.map(readInputFile));
+    inputs.forEach((t, i) => checkBatch(t, model.inputs[i], i, options.input[i]));
     const converted = inputs.map((t, i) => toInputDtype(t, model.inputs[i], i, options.input[i]));
     results = (await model.predict(converted.map((t) => ({ data: t.data as Float32Array | Int32Array, shape: t.shape })))) as TensorLike[];
   } catch (e) {
@@ -75,5 +95,5 @@ export async function predictCommand(dir: string, options: PredictOptions): Prom
     model.dispose();
   }
   const tensors: Tensor[] = results.map((r, j) => ({ dtype: model.outputs[j].dtype, shape: [...r.shape], data: r.data }));
-  await writeOutputFiles(options.output, tensors);
+  await writeOutputFiles(outputs, tensors);
 }

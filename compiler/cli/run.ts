@@ -10,10 +10,12 @@ import { loadModelSource } from '../frontend/load.js';
 import { interpret, InputMismatchError } from '../interpreter/interpreter.js';
 import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
+import type { TensorType } from '../ir/types.js';
 import { verifyGraph } from '../ir/verifier.js';
 import { CliError, locate } from './errors.js';
 import { optimizeGraph, type PipelineFlags } from './pipeline_options.js';
-import { checkOutputCount, readInputFile, toInputDtype, writeOutputFiles, type PortSpec } from './tensor_files.js';
+import { checkOutputPaths } from './output_paths.js';
+import { checkBatch, checkOutputCount, readInputFile, toInputDtype, writeOutputFiles, type PortSpec } from './tensor_files.js';
 
 export interface RunOptions extends PipelineFlags {
   input: string[];
@@ -21,7 +23,13 @@ export interface RunOptions extends PipelineFlags {
   model?: string;
 }
 
+const port = (name: string, type: TensorType): PortSpec => ({ name, dtype: type.dtype, shape: type.shape });
+
 export async function runCommand(modelFile: string, options: RunOptions): Promise<void> {
+  const outputs = checkOutputPaths(options.output, [
+    ...options.input.map((f) => ({ path: f, label: `--input '${f}'` })),
+    { path: modelFile, label: `the model file '${modelFile}'` },
+  ]);
   const spec = await loadModelSource(modelFile, { modelExport: options.model });
   let graph: Graph;
   try {
@@ -31,9 +39,10 @@ export async function runCommand(modelFile: string, options: RunOptions): Promis
     throw locate(modelFile, e);
   }
   optimizeGraph(graph, options);
-  checkOutputCount(graph.outputs.map((o) => ({ name: o.name, dtype: o.value.type.dtype })), options.output, modelFile);
+  checkOutputCount(graph.outputs.map((o) => port(o.name, o.value.type)), options.output, modelFile);
   const inputs = await Promise.all(options.input.map(readInputFile));
-  const specs: PortSpec[] = graph.inputs.map((v, i) => ({ name: v.name ?? String(i), dtype: v.type.dtype }));
+  const specs = graph.inputs.map((v, i) => port(v.name ?? String(i), v.type));
+  inputs.forEach((t, i) => checkBatch(t, specs[i], i, options.input[i]));
   const converted = inputs.map((t, i) => toInputDtype(t, specs[i], i, options.input[i]));
   let results: Tensor[];
   try {
@@ -44,5 +53,5 @@ export async function runCommand(modelFile: string, options: RunOptions): Promis
     }
     throw e;
   }
-  await writeOutputFiles(options.output, results);
+  await writeOutputFiles(outputs, results);
 }

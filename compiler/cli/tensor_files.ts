@@ -7,20 +7,31 @@
  * converted only when every value is an integer in int32 range, otherwise it
  * is rejected naming the input and the expected dtype.
  *
- * Outputs are written only once everything has succeeded, each first to a
- * temporary file that is renamed into place, so a failed run leaves no
- * half-written or partial set of outputs behind.
+ * Batch size 0 (an input whose batch dimension is 0) is refused, naming the
+ * input, by `tfc run` and `tfc predict` alike, as Keras's predict refuses
+ * empty input; the interpreter and the runtime refuse it too.
+ *
+ * Outputs are all or nothing: their paths are checked before the model runs
+ * (output_paths.ts), each is written to a temporary file beside it, and the
+ * temporaries are renamed into place together only once all are written. On
+ * an error, SIGINT or SIGTERM the temporaries are removed, so nothing new is
+ * left on disk.
  */
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { InterruptedError, interruptible } from '../io/interruptible.js';
 import { readNpy, writeNpy } from '../io/npy.js';
 import type { Tensor } from '../ir/tensor.js';
-import type { DType } from '../ir/types.js';
+import { formatShape, type DType, type Shape } from '../ir/types.js';
 import { CliError } from './errors.js';
+import { commitOutputs, type OutputFile } from './output_paths.js';
 
 /** What a model says about one of its inputs or outputs. */
 export interface PortSpec {
   name: string;
   dtype: DType;
+  /** With 'N' for the batch dimension. */
+  shape: Shape;
 }
 
 export async function readInputFile(file: string): Promise<Tensor> {
@@ -34,6 +45,15 @@ export async function readInputFile(file: string): Promise<Tensor> {
     throw new CliError(`cannot read input file '${file}': ${reason}`, { cause: e });
   }
   return readNpy(bytes, file);
+}
+
+/** Refuses an input whose batch dimension is 0 (see the file comment). */
+export function checkBatch(t: Tensor, spec: PortSpec | undefined, index: number, file: string): void {
+  const k = spec?.shape.indexOf('N') ?? -1;
+  if (spec === undefined || k < 0 || t.shape.length !== spec.shape.length || t.shape[k] !== 0) return;
+  throw new CliError(
+    `input ${index} '${spec.name}' (${file}) has batch size 0 (shape ${formatShape(t.shape)}); the batch size must be at least 1`,
+  );
 }
 
 /** Converts an input to the dtype the model expects where that loses nothing (see the file comment). */
@@ -62,13 +82,20 @@ export function checkOutputCount(outputs: readonly PortSpec[], files: string[], 
   );
 }
 
-export async function writeOutputFiles(files: string[], tensors: Tensor[]): Promise<void> {
-  const temps = files.map((f) => `${f}.tfc-${process.pid}.tmp`);
+export async function writeOutputFiles(files: readonly OutputFile[], tensors: Tensor[]): Promise<void> {
+  const temps = files.map((f) => `${f.path}.tfc-${process.pid}.tmp`);
+  const removeTemps = (): void => temps.forEach((t) => rmSync(t, { force: true }));
   try {
-    await Promise.all(temps.map((t, i) => writeFile(t, writeNpy(tensors[i]))));
+    await interruptible('the outputs', removeTemps, async (signal) => {
+      for (const [i, temp] of temps.entries()) {
+        signal.throwIfAborted();
+        await writeFile(temp, writeNpy(tensors[i]));
+      }
+      signal.throwIfAborted();
+      commitOutputs(files, temps);
+    });
   } catch (e) {
-    await Promise.all(temps.map((t) => rm(t, { force: true })));
+    if (e instanceof InterruptedError || e instanceof CliError) throw e;
     throw new CliError(`cannot write outputs: ${(e as Error).message}`, { cause: e });
   }
-  await Promise.all(temps.map((t, i) => rename(t, files[i])));
 }

@@ -72,7 +72,7 @@ describe('writing a bundle folder', () => {
     const foreign = path.join(tmp, 'foreign');
     mkdirSync(foreign);
     writeFileSync(path.join(foreign, 'notes.txt'), 'keep me');
-    await expect(writeBundleDir(foreign, scaleBundle().files)).rejects.toThrow(/is a non-empty directory that is not a tfc bundle/);
+    await expect(writeBundleDir(foreign, scaleBundle().files)).rejects.toThrow(/holds 'notes\.txt' and no manifest\.json, so it is not a tfc bundle/);
     expect(readdirSync(foreign)).toEqual(['notes.txt']);
   });
 });
