@@ -7,6 +7,7 @@ import './reshaping.js';
 import './merge.js';
 import './advanced_activations.js';
 import './recurrent.js';
+import './cudnn_recurrent.js';
 import './wrappers.js';
 
 export { LayerError } from './layer.js';

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadKerasFile } from '../../compiler/frontend/keras/index.js';
 import { isRecord, type Json, type LayerEntry, type TfjsCase } from '../helpers/keras_case.js';
 import { writeKeras2H5, writeKeras3Archive, type H5Flavor, type Keras2Options, type Keras3Options } from '../helpers/keras_writers.js';
+import { asCudnnLayer } from '../helpers/cudnn_weights.js';
 import { writeConvertedTfjs } from '../helpers/tfjs_converter_writer.js';
 import { differences, scratchDir, tfjsCaseOf } from '../helpers/variant_case.js';
 
@@ -447,6 +448,48 @@ describe('class names particular TF versions wrote', () => {
       return config;
     };
     await expectSameModel(await h5File(canonical, { config: renamed }), canonical);
+  });
+});
+
+describe('CuDNNLSTM and CuDNNGRU (Keras 2.0.9-2.3, tf.keras 1.x) with weights in cuDNN layout', () => {
+  it('a CuDNNLSTM is the LSTM it was converted from', async () => {
+    const canonical = await tfjsCaseOf(
+      seq('cudnn', [
+        tf.layers.lstm({ units: 3, returnSequences: true, recurrentActivation: 'sigmoid', inputShape: [5, 4], name: 'lstm' }),
+        tf.layers.flatten({ name: 'flatten' }),
+        tf.layers.dense({ units: 2, name: 'dense' }),
+      ]),
+    );
+    const cudnn = asCudnnLayer(canonical, 'lstm');
+    for (const flavor of ['keras-2.2', 'tf2'] as const) await expectSameModel(await h5File(cudnn, { flavor }), canonical);
+  });
+
+  it('a CuDNNGRU is a GRU with reset_after', async () => {
+    const units = 3;
+    const random = (n: number, k: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.3 + k) * 0.6);
+    const canonical: TfjsCase = {
+      topology: {
+        class_name: 'Sequential',
+        config: {
+          name: 'gru_model',
+          layers: [
+            {
+              class_name: 'GRU',
+              config: { name: 'gru', units, activation: 'tanh', recurrent_activation: 'sigmoid', reset_after: true, batch_input_shape: [null, 5, 4] },
+            },
+            { class_name: 'Dense', config: { name: 'dense', units: 2 } },
+          ],
+        },
+      },
+      weights: new Map([
+        ['gru/kernel', { shape: [4, 3 * units], data: random(12 * units, 1) }],
+        ['gru/recurrent_kernel', { shape: [units, 3 * units], data: random(3 * units * units, 2) }],
+        ['gru/bias', { shape: [2, 3 * units], data: random(6 * units, 3) }],
+        ['dense/kernel', { shape: [units, 2], data: random(2 * units, 4) }],
+        ['dense/bias', { shape: [2], data: random(2, 5) }],
+      ]),
+    };
+    await expectSameModel(await h5File(asCudnnLayer(canonical, 'gru'), { flavor: 'keras-2.2' }), canonical);
   });
 });
 
