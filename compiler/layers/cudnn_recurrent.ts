@@ -95,5 +95,7 @@ function cudnnLayer(cell: CudnnCell): LayerDef<RecurrentConfig> {
   };
 }
 
+export const CUDNN_CLASSES: readonly string[] = ['CuDNNLSTM', 'CuDNNGRU'];
+
 registerWithAliases(cudnnLayer('LSTM'));
 registerWithAliases(cudnnLayer('GRU'));

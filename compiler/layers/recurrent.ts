@@ -188,8 +188,8 @@ function recurrentLayer(cell: Cell): LayerDef<RecurrentConfig> {
   };
 }
 
-/** Keras class names of the layers above (Bidirectional wraps only these). */
-export const RECURRENT_CLASSES: readonly string[] = ['SimpleRNN', 'LSTM', 'GRU'];
+/** Keras class names of the layers above, aliases included. */
+export const RECURRENT_CLASSES: readonly string[] = ['SimpleRNN', 'LSTM', 'GRU', 'UnifiedLSTM', 'UnifiedGRU'];
 
 registerWithAliases(recurrentLayer('SimpleRNN'));
 // TF 2.0 previews wrote the cuDNN-capable v2 layers as UnifiedLSTM / UnifiedGRU.

@@ -9,7 +9,8 @@ import { formatType, type TensorType } from '../ir/types.js';
 import { ConfigReader, show, snakeCase } from './config.js';
 import { registerWithAliases } from './helpers.js';
 import { LayerError, type LayerDef, type RawConfig, type WeightSpec } from './layer.js';
-import { lowerRecurrent, RECURRENT_CLASSES, type RecurrentConfig } from './recurrent.js';
+import { CUDNN_CLASSES } from './cudnn_recurrent.js';
+import { RECURRENT_CLASSES, type RecurrentConfig } from './recurrent.js';
 import { getLayer } from './registry.js';
 
 interface WrappedLayer {
@@ -54,9 +55,12 @@ interface BidirectionalConfig {
   mergeMode: MergeMode;
 }
 
+/** The recurrent layer classes Bidirectional can wrap. */
+const WRAPPABLE: readonly string[] = [...RECURRENT_CLASSES, ...CUDNN_CLASSES];
+
 function parseRecurrentWrapped(w: WrappedLayer): { def: LayerDef; config: RecurrentConfig } {
-  if (!RECURRENT_CLASSES.includes(w.className)) {
-    throw new LayerError(`${w.where}: Bidirectional wraps only ${RECURRENT_CLASSES.join(', ')}`);
+  if (!WRAPPABLE.includes(w.className)) {
+    throw new LayerError(`${w.where}: Bidirectional wraps only ${WRAPPABLE.join(', ')}`);
   }
   const def = getLayer(w.className, w.where);
   return { def, config: def.parseConfig(w.raw, w.where) as RecurrentConfig };
@@ -100,8 +104,8 @@ export const Bidirectional: LayerDef<BidirectionalConfig> = {
     ];
   },
   lower(b, c, [x], weights) {
-    const [yf, ...statesF] = lowerRecurrent(b, c.forward, x, unprefixed(c.forwardPrefix, weights));
-    const [yb0, ...statesB] = lowerRecurrent(b, c.backward, x, unprefixed(c.backwardPrefix, weights));
+    const [yf, ...statesF] = c.forwardDef.lower(b, c.forward, [x], unprefixed(c.forwardPrefix, weights));
+    const [yb0, ...statesB] = c.backwardDef.lower(b, c.backward, [x], unprefixed(c.backwardPrefix, weights));
     // The backward layer emits its sequence in processing order; put it back in time order.
     const yb = c.forward.returnSequences ? b.op('reverse', [yb0], { axes: [1] }) : yb0;
     let merged: Value[];

@@ -464,6 +464,20 @@ describe('CuDNNLSTM and CuDNNGRU (Keras 2.0.9-2.3, tf.keras 1.x) with weights in
     for (const flavor of ['keras-2.2', 'tf2'] as const) await expectSameModel(await h5File(cudnn, { flavor }), canonical);
   });
 
+  it('Bidirectional(CuDNNLSTM): both directions in cuDNN layout', async () => {
+    const canonical = await tfjsCaseOf(
+      seq('bi_cudnn', [
+        tf.layers.bidirectional({
+          layer: tf.layers.lstm({ units: 3, recurrentActivation: 'sigmoid', name: 'lstm' }),
+          inputShape: [4, 2],
+          name: 'bidirectional',
+        }),
+        tf.layers.dense({ units: 2, name: 'dense' }),
+      ]),
+    );
+    await expectSameModel(await h5File(asCudnnLayer(canonical, 'bidirectional'), { flavor: 'keras-2.2' }), canonical);
+  });
+
   it('a CuDNNGRU is a GRU with reset_after', async () => {
     const units = 3;
     const random = (n: number, k: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.3 + k) * 0.6);

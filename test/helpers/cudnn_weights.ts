@@ -31,52 +31,76 @@ function toCudnnInputBlock(k: number[][]): number[][] {
   return k.map((_, r) => flat.slice(r * units, (r + 1) * units));
 }
 
-/** The case with layer `name` (an LSTM, or a GRU with reset_after) turned into its CuDNN class and layout. */
-export function asCudnnLayer(tc: TfjsCase, name: string, seed = 3): TfjsCase {
-  const topology = structuredClone(tc.topology);
-  const layer = ((topology.config as Json).layers as LayerEntry[]).find((l) => l.config.name === name);
-  if (!layer || (layer.class_name !== 'LSTM' && layer.class_name !== 'GRU')) throw new Error(`no LSTM or GRU named ${name}`);
+/** The CuDNN class and config Keras wrote for an LSTM / GRU entry. */
+function cudnnEntry(layer: LayerEntry): LayerEntry {
   const cell = layer.class_name;
-  const gates = cell === 'LSTM' ? 4 : 3;
-  const { units, return_sequences, return_state, go_backwards, batch_input_shape } = layer.config;
-  layer.class_name = `CuDNN${cell}`;
-  layer.config = {
-    name,
-    trainable: true,
-    ...(batch_input_shape ? { batch_input_shape } : {}),
-    dtype: 'float32',
-    return_sequences,
-    return_state,
-    go_backwards,
-    stateful: false,
-    time_major: false,
-    units,
-    kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } },
-    recurrent_initializer: { class_name: 'Orthogonal', config: { gain: 1, seed: null } },
-    bias_initializer: { class_name: 'Zeros', config: {} },
-    ...(cell === 'LSTM' ? { unit_forget_bias: true } : {}),
-    kernel_regularizer: null,
-    recurrent_regularizer: null,
-    bias_regularizer: null,
-    activity_regularizer: null,
-    kernel_constraint: null,
-    recurrent_constraint: null,
-    bias_constraint: null,
+  const { name, units, return_sequences, return_state, go_backwards, batch_input_shape } = layer.config;
+  return {
+    class_name: `CuDNN${cell}`,
+    config: {
+      name,
+      trainable: true,
+      ...(batch_input_shape ? { batch_input_shape } : {}),
+      dtype: 'float32',
+      return_sequences,
+      return_state,
+      go_backwards,
+      stateful: false,
+      time_major: false,
+      units,
+      kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } },
+      recurrent_initializer: { class_name: 'Orthogonal', config: { gain: 1, seed: null } },
+      bias_initializer: { class_name: 'Zeros', config: {} },
+      ...(cell === 'LSTM' ? { unit_forget_bias: true } : {}),
+      kernel_regularizer: null,
+      recurrent_regularizer: null,
+      bias_regularizer: null,
+      activity_regularizer: null,
+      kernel_constraint: null,
+      recurrent_constraint: null,
+      bias_constraint: null,
+    },
   };
-  const weights = new Map(tc.weights);
-  const get = (w: string) => tc.weights.get(`${name}/${w}`)!;
-  weights.set(`${name}/kernel`, perGate(get('kernel'), gates, toCudnnInputBlock));
-  weights.set(`${name}/recurrent_kernel`, perGate(get('recurrent_kernel'), gates, transpose));
+}
+
+/** Rewrites the weights under `prefix/` (kernel, recurrent_kernel, bias) in cuDNN's layout. */
+function toCudnnWeights(weights: Map<string, StoredTensor>, prefix: string, cell: string, random: SeededRandom): void {
+  const gates = cell === 'LSTM' ? 4 : 3;
+  const get = (w: string) => weights.get(`${prefix}/${w}`)!;
   const bias = get('bias');
-  let cudnnBias: Float32Array;
+  weights.set(`${prefix}/kernel`, perGate(get('kernel'), gates, toCudnnInputBlock));
+  weights.set(`${prefix}/recurrent_kernel`, perGate(get('recurrent_kernel'), gates, transpose));
+  let cudnnBias = Float32Array.from(bias.data);
   if (cell === 'LSTM') {
     // cuDNN keeps input and recurrent biases apart; any split with the right sum is the same LSTM.
-    const random = new SeededRandom(seed);
     const recurrent = Float32Array.from(bias.data, () => random.uniform(-0.3, 0.3));
     cudnnBias = Float32Array.from([...bias.data.map((b, i) => b - recurrent[i]), ...recurrent]);
-  } else {
-    cudnnBias = Float32Array.from(bias.data);
   }
-  weights.set(`${name}/bias`, { shape: [cudnnBias.length], data: cudnnBias });
+  weights.set(`${prefix}/bias`, { shape: [cudnnBias.length], data: cudnnBias });
+}
+
+const isCell = (l: LayerEntry) => l.class_name === 'LSTM' || l.class_name === 'GRU';
+
+/**
+ * The case with layer `name` (an LSTM, a GRU with reset_after, or a
+ * Bidirectional wrapping one) turned into its CuDNN class and weight layout.
+ */
+export function asCudnnLayer(tc: TfjsCase, name: string, seed = 3): TfjsCase {
+  const topology = structuredClone(tc.topology);
+  const layers = (topology.config as Json).layers as LayerEntry[];
+  const index = layers.findIndex((l) => l.config.name === name);
+  const layer = layers[index];
+  const weights = new Map(tc.weights);
+  const random = new SeededRandom(seed);
+  if (layer?.class_name === 'Bidirectional' && isCell(layer.config.layer as LayerEntry)) {
+    const inner = layer.config.layer as LayerEntry;
+    for (const side of ['forward', 'backward']) toCudnnWeights(weights, `${name}/${side}_${String(inner.config.name)}`, inner.class_name, random);
+    layer.config.layer = cudnnEntry(inner);
+  } else if (layer && isCell(layer)) {
+    toCudnnWeights(weights, name, layer.class_name, random);
+    layers[index] = cudnnEntry(layer);
+  } else {
+    throw new Error(`no LSTM, GRU or Bidirectional of one named ${name}`);
+  }
   return { topology, weights };
 }
