@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { optimizeGraph } from '../../compiler/cli/pipeline_options.js';
 import { layers, sequential } from '../../compiler/frontend/dsl/index.js';
 import { initializeWeight, lazyWeight } from '../../compiler/frontend/initializers.js';
+import { withinWeightLimit } from '../../compiler/frontend/dsl/weight_limit.js';
 import { lowerModel } from '../../compiler/frontend/lower.js';
 import { inspectGraphs } from '../../compiler/inspect.js';
 import { LimitError } from '../../compiler/limits.js';
@@ -61,8 +62,44 @@ describe('a model with a 40 GB layer', () => {
     expect(rssGrowth).toBeLessThan(100 * MiB);
   });
 
-  it('refuses to compute the huge weight, naming it and the limit', () => {
+  it('refuses to compute the huge weight, naming the model, its largest weight and the limit', () => {
     const kernel = huge().toSpec().layers[0].weights.get('kernel')!;
+    expect(kernel.shape).toEqual([100000, 100000]);
+    expect(() => kernel.data).toThrow(
+      new LimitError(
+        "model 'sequential': its weights need 37.3 GiB (the largest, 'dense/kernel', is f32[100000,100000]); " +
+          "the limit for a model's weights is 2 GiB (MAX_WEIGHT_BYTES)",
+      ),
+    );
+  });
+});
+
+describe('weights that fit the limit one by one but not together', () => {
+  // withinWeightLimit with a small limit stands in for MAX_WEIGHT_BYTES: 3 kernels of 64 bytes and 3 biases of 16, a limit of 170.
+  const spec = () => sequential([layers.dense({ units: 4, inputShape: [4] }), layers.dense({ units: 4 }), layers.dense({ units: 4 })]).toSpec();
+
+  it('computes weights until the next one would pass the limit, then refuses naming the total', () => {
+    const guarded = withinWeightLimit(spec().layers, 'three', 170);
+    expect(guarded[0].weights.get('kernel')!.data).toHaveLength(16);
+    expect(guarded[0].weights.get('bias')!.data).toHaveLength(4);
+    expect(guarded[1].weights.get('kernel')!.data).toHaveLength(16);
+    // Reading a weight again costs nothing more.
+    expect(guarded[0].weights.get('kernel')!.data).toHaveLength(16);
+    expect(() => guarded[2].weights.get('kernel')!.data).toThrow(
+      new LimitError("model 'three': its weights need 240 bytes (the largest, 'dense/kernel', is f32[4,4]); the limit for a model's weights is 170 bytes (MAX_WEIGHT_BYTES)"),
+    );
+    expect(guarded[1].weights.get('bias')!.data).toHaveLength(4);
+  });
+
+  it('leaves a model within the limit untouched', () => {
+    const layersWithin = spec().layers;
+    expect(withinWeightLimit(layersWithin, 'three', 240)).toBe(layersWithin);
+  });
+});
+
+describe('one weight over the limit', () => {
+  it('is refused when its values are first read, naming it and the limit', () => {
+    const kernel = lazyWeight('glorot_uniform', [100000, 100000], 'f32', 'dense/kernel');
     expect(() => kernel.data).toThrow(
       new LimitError("weight 'dense/kernel' f32[100000,100000] needs 37.3 GiB; the limit for a model's weights is 2 GiB (MAX_WEIGHT_BYTES)"),
     );

@@ -15,6 +15,7 @@ import { defaultLayerName, Layer, type NameOf } from './layer.js';
 import { toDType, type DTypeName } from './options.js';
 import { callerLocation } from './source.js';
 import { nextNodeId, SymbolicTensor, toIRShape, type CallNode, type InputNode } from './symbolic.js';
+import { withinWeightLimit } from './weight_limit.js';
 
 /** What the CLI needs from a model module's export. */
 export interface TracedModel {
@@ -197,7 +198,7 @@ export class Model implements TracedModel {
       name: this.name,
       kind: this.kind,
       inputs: this.inputs.map((t) => ({ name: this.names.get(t.producer as InputNode)!, dtype: t.dtype, shape: [...t.type.shape] })),
-      layers,
+      layers: withinWeightLimit(layers, this.name),
       calls,
       outputs,
     };
