@@ -84,7 +84,8 @@ async function openShards(file: string, group: WeightGroup, where: string): Prom
  * group is read and reported by decodeGroup, naming the weight that is cut.
  */
 async function readGroup(file: string, group: WeightGroup, g: number, groupName: string): Promise<Uint8Array> {
-  const shards = await openShards(file, group, `weightsManifest[${g}]`);
+  const where = `weightsManifest[${g}]`;
+  const shards = await openShards(file, group, where);
   try {
     const need = groupByteLength(group);
     const have = shards.reduce((n, s) => n + s.size, 0);
@@ -101,7 +102,7 @@ async function readGroup(file: string, group: WeightGroup, g: number, groupName:
         await shard.read(bytes, offset);
       } catch (e) {
         if (!(e instanceof FileAccessError)) throw e;
-        throw new ModelFileError(file, `weight file '${group.paths[i]}' named in weightsManifest[${g}] ${e.reason}`, {}, { cause: e });
+        throw new ModelFileError(file, `weight file '${group.paths[i]}' named in ${where} ${e.reason}`, {}, { cause: e });
       }
       offset += shard.size;
     }
