@@ -97,6 +97,12 @@ export const bundleCases: CliCase[] = [
   { name: 'predict --backend webgpu on a wasm-only bundle', setup: bundle(), argv: [...PREDICT, '--backend', 'webgpu'], expect: /no webgpu target/ },
   { name: 'predict --backend foo', setup: bundle(), argv: [...PREDICT, '--backend', 'foo'], expect: /unknown --backend 'foo'/ },
   { name: 'predict with an input of the wrong shape', setup: both(bundle(), (dir) => write(dir, 'x.npy', writeNpy({ dtype: 'f32', shape: [2, 5], data: new Float32Array(10) }))), argv: PREDICT, expect: /input 0 .*shape/ },
+  {
+    name: 'predict with a batch of 0',
+    setup: both(bundle(), (dir) => write(dir, 'x.npy', writeNpy({ dtype: 'f32', shape: [0, 4], data: new Float32Array(0) }))),
+    argv: PREDICT,
+    expect: /batch|0/,
+  },
   { name: 'predict with two inputs for a one-input model', setup: bundle(), argv: [...PREDICT, '--input', 'x.npy'], expect: /input/ },
   { name: 'predict with no --output', setup: bundle(), argv: ['predict', 'bundle', '--input', 'x.npy'], expect: /--output/ },
   {

@@ -69,6 +69,15 @@ export const modelJsonCases: CliCase[] = [
     expect: /limit|too large|exceeds|shape/i,
   },
   {
+    name: 'build of a model with 40,000 x 40,000 activations',
+    setup: tfjs(
+      (f) => (f.json.weightsManifest = []),
+      { class_name: 'Sequential', config: { name: 'wide', layers: [{ class_name: 'Activation', config: { name: 'act', activation: 'relu', batch_input_shape: [null, 40_000, 40_000] } }] } },
+    ),
+    argv: ['build', 'model.json', '--out', 'b'],
+    expect: /limit|GB|memory/i,
+  },
+  {
     name: 'cycle in inbound_nodes',
     setup: tfjs((f) => (layersOf(f)[1].inbound_nodes = [[['dense_1', 0, 0, {}]]])),
     argv: RUN,

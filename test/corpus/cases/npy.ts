@@ -41,5 +41,6 @@ export const npyCases: CliCase[] = [
   },
   { name: '.npy format version 9', setup: input(npy(header('<f4', '(2, 4)'), 32, 9)), argv: RUN, expect: /x\.npy: unsupported \.npy format version 9/ },
   { name: '.npy of the wrong shape for the model', setup: input(npy(header('<f4', '(2, 5)'), 40)), argv: RUN, expect: /x\.npy|input.*shape|\[2,5\]|5/ },
+  { name: 'run with a batch of 0', setup: input(npy(header('<f4', '(0, 4)'), 0)), argv: RUN, expect: /batch|0/ },
   { name: '.npy of rank 1', setup: input(npy(header('<f4', '(4,)'), 16)), argv: RUN, expect: /input/ },
 ];
