@@ -5,10 +5,9 @@
  * `npm run fuzz -- --seconds 600` runs the same targets for as long as asked.
  * FUZZ_SEED changes the seed.
  */
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tfc } from '../cli/tfc.js';
 import { conformanceModelDir } from './models.js';

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { CliCase } from '../case.js';
 import { tinyInput } from '../tiny_model.js';
-import { configOf, files, groupOf, layersOf, RUN, tfjs, write } from './common.js';
+import { configOf, files, layersOf, RUN, tfjs, write } from './common.js';
 
 export const modelJsonCases: CliCase[] = [
   { name: 'model.json is not JSON', setup: files({ 'model.json': '{"modelTopology": ' }), argv: RUN, expect: /model\.json: malformed JSON at line 1/ },
