@@ -4,7 +4,7 @@
  * seed .. seed+count-1), batched into modules of disjoint components
  * (test/fuzz/graph_diff.ts). Prints counts per target (match, unsupported
  * by the target, mismatch, error, how many had NaN/Inf inputs) and every
- * failing seed; replay one with --seed S --count 1. Exits 1 on any failure.
+ * failing seed as it is found; replay one with --seed S --count 1. Exits 1 on any failure.
  */
 import { parseArgs } from 'node:util';
 import { nodeGpu } from '../compiler/gpu/dawn.js';
@@ -36,15 +36,20 @@ for (const target of targets) {
   }
   const started = Date.now();
   const verdicts: Verdict[] = [];
+  const line = (): string => {
+    const { counts, special } = summarize(verdicts);
+    const seconds = ((Date.now() - started) / 1000).toFixed(0);
+    return `${target}: ${verdicts.length} / ${count} graphs in ${seconds} s: ${counts.match} match, ${counts.unsupported} unsupported, ${counts.mismatch} mismatch, ${counts.error} error; ${special} compared with NaN/Inf inputs`;
+  };
   for (let start = 0; start < count; start += perModule) {
     const seeds = Array.from({ length: Math.min(perModule, count - start) }, (_, i) => first + start + i);
-    verdicts.push(...(await checkSeeds(seeds, { target, gpu: found.gpu })));
-    if ((start / perModule) % 40 === 39) console.log(`${target}: ${verdicts.length} / ${count} ...`);
+    const batch = await checkSeeds(seeds, { target, gpu: found.gpu });
+    verdicts.push(...batch);
+    // Failures are printed as they are found, so a long run that is stopped still reports them.
+    for (const v of summarize(batch).bad) console.log(`  seed ${v.seed}${v.special ? ' (NaN/Inf inputs)' : ''}: ${v.status}: ${v.detail ?? ''}`);
+    if ((start / perModule) % 20 === 19) console.log(`${line()} ...`);
   }
-  const { counts, special, bad } = summarize(verdicts);
-  const seconds = ((Date.now() - started) / 1000).toFixed(0);
-  console.log(`${target}: ${count} graphs in ${seconds} s: ${counts.match} match, ${counts.unsupported} unsupported, ${counts.mismatch} mismatch, ${counts.error} error; ${special} compared with NaN/Inf inputs`);
-  for (const v of bad) console.log(`  seed ${v.seed}${v.special ? ' (NaN/Inf inputs)' : ''}: ${v.status}: ${v.detail ?? ''}`);
-  failed ||= bad.length > 0;
+  console.log(line());
+  failed ||= summarize(verdicts).bad.length > 0;
 }
 process.exit(failed ? 1 : 0);
