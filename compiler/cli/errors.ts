@@ -15,6 +15,7 @@ import { InterruptedError } from '../io/interruptible.js';
 import { NpyError } from '../io/npy.js';
 import { IRError } from '../ir/errors.js';
 import { LayerError } from '../layers/layer.js';
+import { LimitError } from '../limits.js';
 
 /** A mistake in the command line or in the files it names. */
 export class CliError extends Error {
@@ -34,6 +35,7 @@ const USER_ERRORS: readonly (abstract new (...args: never[]) => Error)[] = [
   IRError,
   InputMismatchError,
   NpyError,
+  LimitError,
   InterruptedError,
 ];
 
