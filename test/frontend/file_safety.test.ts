@@ -345,9 +345,15 @@ describe('.keras archives: only the needed entries, sizes checked before inflati
     expect((await refusal(file)).message).toMatch(/'model\.weights\.h5' inflates to \d+ bytes but declares \d+\)$/);
   });
 
-  it('refuses a .keras path that is a FIFO', async () => {
-    const file = path.join(freshDir(), 'model.keras');
-    execFileSync('mkfifo', [file]);
-    expect((await refusal(file, 3)).message).toBe(`${file}: is a FIFO (named pipe), not a regular file`);
+  it('refuses a .keras or .h5 path that is a FIFO or over MAX_FILE_BYTES, before reading it', async () => {
+    for (const name of ['model.keras', 'model.h5']) {
+      const fifo = path.join(freshDir(), name);
+      execFileSync('mkfifo', [fifo]);
+      expect((await refusal(fifo, 3)).message).toBe(`${fifo}: is a FIFO (named pipe), not a regular file`);
+      const huge = path.join(freshDir(), name);
+      writeFileSync(huge, '');
+      truncateSync(huge, 3 * GiB);
+      expect((await refusal(huge)).message).toMatch(new RegExp(`^${huge}: is 3 GiB; the limit for an? \\S+ (archive|file) \\(MAX_FILE_BYTES\\) is 2 GiB$`));
+    }
   });
 });

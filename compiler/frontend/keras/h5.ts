@@ -12,8 +12,9 @@
  * their names (the inner layer's name).
  * Long attribute lists are split by Keras into `<name>0`, `<name>1`, ...
  */
-import { readFile } from 'node:fs/promises';
+import { FileAccessError, readRegularFile } from '../../io/read_file.js';
 import type { LayerInstance, ModelSpec } from '../../layers/layer.js';
+import { MAX_FILE_BYTES } from '../../limits.js';
 import { bindWeights } from './bind.js';
 import { ModelFileError } from './errors.js';
 import { Hdf5Error, readHdf5, type Hdf5Reader } from './hdf5.js';
@@ -27,9 +28,10 @@ const WEIGHTS_GROUP = 'model_weights';
 export async function loadH5File(file: string): Promise<ModelSpec> {
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(file));
+    bytes = await readRegularFile(file, MAX_FILE_BYTES, 'an .h5 file (MAX_FILE_BYTES)');
   } catch (e) {
-    throw new ModelFileError(file, `cannot be read (${String(e)})`, {}, { cause: e });
+    if (!(e instanceof FileAccessError)) throw e;
+    throw new ModelFileError(file, e.reason, {}, { cause: e });
   }
   return h5ModelFromBytes(bytes, file);
 }
