@@ -18,11 +18,13 @@
  * left on disk.
  */
 import { rmSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { InterruptedError, interruptible } from '../io/interruptible.js';
 import { readNpy, writeNpy } from '../io/npy.js';
+import { FileAccessError, readRegularFile } from '../io/read_file.js';
 import type { Tensor } from '../ir/tensor.js';
 import { formatShape, type DType, type Shape } from '../ir/types.js';
+import { MAX_FILE_BYTES } from '../limits.js';
 import { CliError } from './errors.js';
 import { commitOutputs, type OutputFile } from './output_paths.js';
 
@@ -34,15 +36,15 @@ export interface PortSpec {
   shape: Shape;
 }
 
+/** Reads an input .npy: a regular file (a FIFO or /dev/zero is refused at once, not read) of at most MAX_FILE_BYTES. */
 export async function readInputFile(file: string): Promise<Tensor> {
   let bytes: Uint8Array;
   try {
-    // A plain copy: readNpy views the bytes' whole ArrayBuffer, which for a
-    // small Node Buffer is a shared pool.
-    bytes = new Uint8Array(await readFile(file));
+    // A fresh buffer of its own: readNpy views the bytes' whole ArrayBuffer.
+    bytes = await readRegularFile(file, MAX_FILE_BYTES, 'an input file');
   } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
-    throw new CliError(`cannot read input file '${file}': ${reason}`, { cause: e });
+    if (!(e instanceof FileAccessError)) throw e;
+    throw new CliError(`cannot read input file '${file}': it ${e.reason}`, { cause: e });
   }
   return readNpy(bytes, file);
 }

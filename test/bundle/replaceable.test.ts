@@ -5,6 +5,7 @@
  * test/cli/output_safety.test.ts.
  */
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkReplaceable } from '../../compiler/bundle/write.js';
@@ -44,6 +45,15 @@ describe('checkReplaceable', () => {
     }
   });
 
+  it('accepts a tfc bundle whose manifest.json starts with a UTF-8 byte order mark, as the runtime does', () => {
+    const out = edited((d) => {
+      const file = path.join(d, 'manifest.json');
+      writeFileSync(file, `\uFEFF${readFileSync(file, 'utf8')}`);
+    });
+    expect(readFileSync(path.join(out, 'manifest.json'))[0]).toBe(0xef);
+    expect(() => checkReplaceable(out)).not.toThrow();
+  });
+
   it.each([
     ['a manifest of another format', (d: string) => editManifest(d, (m) => (m.format = 'web-app')), /not a tfc bundle manifest/],
     ['a manifest of an unknown version', (d: string) => editManifest(d, (m) => (m.formatVersion = 99)), /unknown bundle format version 99/],
@@ -57,6 +67,12 @@ describe('checkReplaceable', () => {
     const out = edited(edit);
     expect(() => checkReplaceable(out)).toThrow(message);
     expect(() => checkReplaceable(out)).toThrow(`--out ${out}: `);
+  });
+
+  it('refuses the filesystem root, the home directory and the current directory', () => {
+    expect(() => checkReplaceable('/')).toThrow('--out /: it is the filesystem root');
+    expect(() => checkReplaceable(os.homedir())).toThrow(/it is the home directory|it contains the current directory/);
+    expect(() => checkReplaceable('.')).toThrow('--out .: it is the current directory');
   });
 
   it('refuses a place the caller protects, and any folder that contains it', () => {

@@ -11,7 +11,7 @@
  * tfc process: it pauses tfc's first write of a temporary file until the test
  * has sent its signal.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -56,7 +56,14 @@ function tfcRun(args: string[], options: RunOptions = {}): Promise<Exit> {
       writeFileSync(go, '');
     }
   });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  // A tfc that hangs (a regression) is killed rather than left running after the test.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
 }
 
 /** stderr without hold_writes.mjs's own lines: must be exactly one `tfc: error:` line. */
@@ -67,7 +74,7 @@ function errorLine(r: Exit): string {
   return lines[0];
 }
 
-/** Every entry under `dir`: its kind and, for files, a hash of the contents; links by their target. */
+/** Every entry under `dir`: its kind and, for regular files, a hash of the contents; links by their target. */
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (rel: string): void => {
@@ -78,7 +85,8 @@ function snapshot(dir: string): Record<string, string> {
       else if (s.isDirectory()) {
         out[p] = 'dir';
         walk(p);
-      } else out[p] = createHash('sha256').update(readFileSync(path.join(dir, p))).digest('hex');
+      } else if (s.isFile()) out[p] = createHash('sha256').update(readFileSync(path.join(dir, p))).digest('hex');
+      else out[p] = 'not a regular file'; // a FIFO: reading it would block
     }
   };
   walk('');
@@ -161,7 +169,8 @@ describe('tfc build --out replaces only a tfc bundle', () => {
     await expectRefused(dir, ['build', model, '--out', 'file/sub'], /--out file\/sub: '.*file' is not a folder/);
   });
 
-  it('refuses the model\'s folder, the current directory, a folder containing it, the home directory and /', async () => {
+  // The filesystem root is left to test/bundle/replaceable.test.ts: a regressed tfc must never be pointed at it.
+  it('refuses the model\'s folder, the current directory, a folder containing it and the home directory', async () => {
     const dir = caseDir(true);
     const home = caseDir(true);
     cpSync(path.join(tmp, 'model'), path.join(dir, 'model'), { recursive: true });
@@ -172,7 +181,6 @@ describe('tfc build --out replaces only a tfc bundle', () => {
     await expectRefused(path.join(dir, 'bundle'), ['build', local, '--out', '.'], /--out \.: it is the current directory/);
     await expectRefused(path.join(dir, 'bundle'), ['build', local, '--out', '..'], /--out \.\.: it contains the current directory/);
     await expectRefused(dir, ['build', local, '--out', home], /it is the home directory/, { env: { HOME: home } });
-    await expectRefused(dir, ['build', local, '--out', '/'], /--out \/: it is the filesystem root/);
   });
 
   it('replaces an earlier bundle, leaving no temporary folder', async () => {
@@ -227,7 +235,8 @@ describe('--output paths are checked before anything runs', () => {
     ['an input through a hard link', ['y.npy'], (d) => linkSync(path.join(d, 'x.npy'), path.join(d, 'y.npy')), /--output 'y\.npy' is --input 'x\.npy'/],
     ['a missing folder', ['nope/y.npy'], () => undefined, /the folder 'nope' of --output 'nope\/y\.npy' does not exist/],
     ['a file that is not .npy', ['notes.txt'], (d) => writeFileSync(path.join(d, 'notes.txt'), 'keep me'), /--output 'notes\.txt' exists and is not a \.npy file/],
-    ['a device', ['/dev/null'], () => undefined, /--output '\/dev\/null' is a device/],
+    // Never a real device such as /dev/null: a regressed tfc would replace it for the whole machine.
+    ['a FIFO', ['pipe'], (d) => execFileSync('mkfifo', [path.join(d, 'pipe')]), /--output 'pipe' is a FIFO \(named pipe\)/],
   ];
 
   it.each(cases.flatMap(([what, outputs, setup, message]) => (['run', 'predict'] as const).map((cmd) => [cmd, what, outputs, setup, message] as const)))(
@@ -248,6 +257,21 @@ describe('--output paths are checked before anything runs', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(['bundle', 'y.npy']);
     expect(readFileSync(path.join(dir, 'y.npy')).length).toBeGreaterThan(128 + 4);
+  });
+});
+
+describe('--input files are read only when they are regular files', () => {
+  // A FIFO rather than /dev/zero: a regressed tfc would only block on it (and be killed), not fill memory.
+  it.each([
+    ['a FIFO', (d: string) => {
+      execFileSync('mkfifo', [path.join(d, 'pipe.npy')]);
+      return 'pipe.npy';
+    }, /cannot read input file 'pipe\.npy': it is a FIFO \(named pipe\), not a regular file/],
+  ])('%s is refused at once, not read', async (_what, make, message) => {
+    const dir = caseDir(true);
+    const file = make(dir);
+    await expectRefused(dir, ['predict', 'bundle', '-i', file, '-o', 'y.npy'], message);
+    await expectRefused(dir, ['run', model, '-i', file, '-o', 'y.npy'], message);
   });
 });
 
