@@ -1,8 +1,8 @@
 /**
  * The --output files of `tfc run` and `tfc predict`, checked before anything
  * runs so that a bad one fails the command with nothing written: each must be
- * a new file or an existing .npy file (not a folder, link, device or any
- * other file) in an existing, writable folder; no two may be the same file however spelled
+ * a new file, an empty one or an existing .npy file (not a folder, link,
+ * device or any other file) in an existing, writable folder; no two may be the same file however spelled
  * (`y.npy`, `./y.npy`, a hard link); none may be an input or the model. The
  * outputs are then moved into place together, in one synchronous step.
  */
@@ -64,7 +64,7 @@ function checkOne(file: string): { output: OutputFile; stats: Stats | undefined 
   const where = `--output '${file}'`;
   const stats = statOrUndefined(file, lstatSync);
   if (stats && !stats.isFile()) throw new CliError(`${where} is ${kindOf(stats)}; give the path of a .npy file to write`);
-  if (stats && !isNpy(file)) throw new CliError(`${where} exists and is not a .npy file; refusing to overwrite it`);
+  if (stats && stats.size > 0 && !isNpy(file)) throw new CliError(`${where} exists and is not a .npy file; refusing to overwrite it`);
   const folder = path.dirname(path.resolve(file));
   const folderStats = statOrUndefined(folder, statSync);
   if (!folderStats) throw new CliError(`the folder '${path.dirname(file)}' of ${where} does not exist`);

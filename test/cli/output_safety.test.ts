@@ -250,13 +250,16 @@ describe('--output paths are checked before anything runs', () => {
     },
   );
 
-  it('replaces an existing .npy output', async () => {
+  it('replaces an existing .npy output and an empty file', async () => {
     const dir = caseDir(true);
     writeFileSync(path.join(dir, 'y.npy'), writeNpy(f32([1], [7])));
-    const r = await tfcRun(['predict', 'bundle', '-i', input, '-o', 'y.npy'], { cwd: dir });
-    expect(r.code, r.stderr).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual(['bundle', 'y.npy']);
-    expect(readFileSync(path.join(dir, 'y.npy')).length).toBeGreaterThan(128 + 4);
+    writeFileSync(path.join(dir, 'empty'), '');
+    for (const out of ['y.npy', 'empty']) {
+      const r = await tfcRun(['predict', 'bundle', '-i', input, '-o', out], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(path.join(dir, out)).length).toBeGreaterThan(128 + 4);
+    }
+    expect(readdirSync(dir).sort()).toEqual(['bundle', 'empty', 'y.npy']);
   });
 });
 
