@@ -5,8 +5,10 @@
  * has settled `cleanup` removes whatever it had written so far. The caller
  * then gets an InterruptedError, which the CLI reports in one line and exits
  * with the shell's convention for the signal (130 for SIGINT, 143 for
- * SIGTERM). Outside `work` the handlers are removed, so a signal at any other
- * time has its default effect (the process ends; nothing was being written).
+ * SIGTERM). A second signal while `work` is still stuck in a write cleans up
+ * and exits at once. Outside `work` the handlers are removed, so a signal at
+ * any other time has its default effect (the process ends; nothing was being
+ * written).
  */
 
 const SIGNALS = { SIGINT: 2, SIGTERM: 15 } as const;
@@ -36,7 +38,12 @@ export async function interruptible<T>(what: string, cleanup: () => void, work: 
   let caught: CaughtSignal | undefined;
   const handlers = (Object.keys(SIGNALS) as CaughtSignal[]).map((name) => {
     const handler = (): void => {
-      caught ??= name;
+      // A second signal (the write is stuck, e.g. on a dead network drive): clean up and end now.
+      if (caught !== undefined) {
+        cleanup();
+        process.exit(128 + SIGNALS[name]);
+      }
+      caught = name;
       controller.abort();
     };
     process.on(name, handler);

@@ -13,7 +13,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +36,8 @@ interface RunOptions {
   env?: Record<string, string>;
   /** Sends this signal while tfc writes its first temporary file (hold_writes.mjs holds it there). */
   interrupt?: NodeJS.Signals;
+  /** Sends it a second time and never lets the held write go on, as for a write stuck on a dead drive. */
+  stuck?: boolean;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -47,13 +49,16 @@ function tfcRun(args: string[], options: RunOptions = {}): Promise<Exit> {
   const child = spawn(process.execPath, ['--import', HOLD_WRITES, BIN, ...args], { cwd: options.cwd ?? tmp, env });
   let stdout = '';
   let stderr = '';
+  let sent = false;
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', async (d: Buffer) => {
     stderr += d.toString();
-    if (options.interrupt && stderr.includes('tfc-test: holding') && !existsSync(go)) {
+    if (options.interrupt && stderr.includes('tfc-test: holding') && !sent) {
+      sent = true;
       child.kill(options.interrupt);
       await sleep(200); // the signal reaches tfc's handler before the held write goes on
-      writeFileSync(go, '');
+      if (options.stuck) child.kill(options.interrupt);
+      else writeFileSync(go, '');
     }
   });
   // A tfc that hangs (a regression) is killed rather than left running after the test.
@@ -217,6 +222,14 @@ describe('an error or a signal while writing leaves nothing behind', () => {
     writeFileSync(path.join(dir, 'y.npy'), writeNpy(f32([1], [7])));
     const source = command === 'run' ? model : 'bundle';
     await expectRefused(dir, [command, source, '-i', input, '-o', 'y.npy'], new RegExp(`interrupted by ${signal} while writing the outputs`), { interrupt: signal }, code);
+  });
+
+  it('a second SIGINT while a write is stuck ends tfc at once, leaving nothing', async () => {
+    const dir = caseDir(true);
+    const before = snapshot(dir);
+    const r = await tfcRun(['predict', 'bundle', '-i', input, '-o', 'y.npy'], { cwd: dir, interrupt: 'SIGINT', stuck: true });
+    expect(r.code, r.stderr).toBe(130);
+    expect(snapshot(dir)).toEqual(before);
   });
 
   it('a failed output write leaves no output and no temporary file', async () => {
