@@ -17,10 +17,18 @@
 import type { Graph, Node } from '../ir/graph.js';
 import { getOp } from '../ir/op.js';
 import { sameShape } from '../ir/types.js';
-import { installKernel, restoreTopologicalOrder } from './kernel.js';
+import { installKernels, restoreTopologicalOrder, type KernelGroup } from './kernel.js';
 import type { Pass } from './pass.js';
 
 type Group = Set<Node>;
+
+/**
+ * The most ops one kernel takes. Past a few dozen ops a loop is compute-bound
+ * and gains nothing more from fusion, while the emitted function (and the
+ * optimizer's time on it) keeps growing: a 20,000-op chain becomes many
+ * kernels of this size rather than one function binaryen cannot digest.
+ */
+const MAX_KERNEL_OPS = 64;
 
 function isCandidate(node: Node): boolean {
   return Boolean(getOp(node.op).elementwise) && !node.body && node.outputs.length === 1;
@@ -54,13 +62,41 @@ function isConvex(group: Group, users: Map<number, Node[]>, position: Map<Node, 
   return true;
 }
 
+/**
+ * True when adding `node` (after every member in node order) to the convex
+ * `group` keeps it convex: no operand of `node` is reached from a member
+ * through non-members. The backward search stops at the group's first
+ * position, so a long chain costs nothing per added node.
+ */
+function staysConvex(group: Group, first: number, node: Node, producers: Map<number, Node>, position: Map<Node, number>): boolean {
+  const seen = new Set<Node>();
+  const stack: Node[] = [];
+  const visitProducersOf = (n: Node, viaOutside: boolean): boolean => {
+    for (const v of n.inputs) {
+      const p = producers.get(v.id);
+      if (!p || position.get(p)! < first) continue;
+      if (group.has(p)) {
+        if (viaOutside) return false;
+      } else if (!seen.has(p)) {
+        seen.add(p);
+        stack.push(p);
+      }
+    }
+    return true;
+  };
+  visitProducersOf(node, false);
+  while (stack.length > 0) if (!visitProducersOf(stack.pop()!, true)) return false;
+  return true;
+}
+
 /** Partitions the candidate nodes into convex groups of one result shape. */
 function formGroups(g: Graph): Group[] {
   const producers = g.producers();
   const users = g.users();
   const position = new Map<Node, number>(g.nodes.map((n, i) => [n, i]));
   const groupOf = new Map<Node, Group>();
-  const groups: Group[] = [];
+  const firstOf = new Map<Group, number>();
+  const groups = new Set<Group>();
   for (const node of g.nodes) {
     if (!isCandidate(node)) continue;
     const shape = node.outputs[0].type.shape;
@@ -68,23 +104,33 @@ function formGroups(g: Graph): Group[] {
     for (const v of node.inputs) {
       const p = producers.get(v.id);
       const group = p && groupOf.get(p);
-      if (group && sameShape(p.outputs[0].type.shape, shape) && !neighbours.includes(group)) neighbours.push(group);
+      const fits = group && group.size < MAX_KERNEL_OPS && sameShape(p.outputs[0].type.shape, shape);
+      if (fits && !neighbours.includes(group)) neighbours.push(group);
     }
-    const options = neighbours.length > 1 ? [neighbours, ...neighbours.map((n) => [n])] : neighbours.map((n) => [n]);
     let chosen: Group | undefined;
-    for (const option of options) {
-      const merged: Group = new Set([...option.flatMap((grp) => [...grp]), node]);
+    if (neighbours.length > 1 && neighbours.reduce((n, grp) => n + grp.size, 1) <= MAX_KERNEL_OPS) {
+      const merged: Group = new Set([...neighbours.flatMap((grp) => [...grp]), node]);
       if (isConvex(merged, users, position)) {
         chosen = merged;
-        for (const grp of option) groups.splice(groups.indexOf(grp), 1);
-        break;
+        firstOf.set(merged, Math.min(...neighbours.map((grp) => firstOf.get(grp)!)));
+        for (const grp of neighbours) groups.delete(grp);
+        for (const m of merged) groupOf.set(m, merged);
       }
     }
-    chosen ??= new Set([node]);
-    groups.push(chosen);
-    for (const m of chosen) groupOf.set(m, chosen);
+    // Joining one group grows it in place: a chain of n ops costs O(n), not O(n^2).
+    chosen ??= neighbours.find((grp) => staysConvex(grp, firstOf.get(grp)!, node, producers, position));
+    if (chosen) {
+      chosen.add(node);
+    } else {
+      chosen = new Set([node]);
+      firstOf.set(chosen, position.get(node)!);
+    }
+    groupOf.set(node, chosen);
+    // The group that grew goes last, so kernels are installed in the order their groups last grew.
+    groups.delete(chosen);
+    groups.add(chosen);
   }
-  return groups;
+  return [...groups];
 }
 
 function fuseElementwise(g: Graph): boolean {
@@ -93,7 +139,7 @@ function fuseElementwise(g: Graph): boolean {
   const position = new Map<Node, number>(g.nodes.map((n, i) => [n, i]));
   const users = g.users();
   const graphOutputs = new Set(g.outputs.map((o) => o.value.id));
-  let changed = false;
+  const kernels: KernelGroup[] = [];
   for (const group of groups) {
     const members = [...group].sort((a, b) => position.get(a)! - position.get(b)!);
     const results = members
@@ -101,10 +147,10 @@ function fuseElementwise(g: Graph): boolean {
       .filter((v) => graphOutputs.has(v.id) || (users.get(v.id) ?? []).some((u) => !group.has(u)));
     // A group whose values nobody uses is dead code: dead-code elimination removes it.
     if (results.length === 0) continue;
-    installKernel(g, members, results);
-    changed = true;
+    kernels.push({ members, results });
   }
-  if (!changed) return false;
+  if (kernels.length === 0) return false;
+  installKernels(g, kernels);
   // A kernel sits where its last member was; a user of an earlier member's result may precede it.
   restoreTopologicalOrder(g);
   return true;

@@ -19,7 +19,7 @@
 import type { Graph, Node, Value } from '../ir/graph.js';
 import { getOp } from '../ir/op.js';
 import { sameShape, type Shape } from '../ir/types.js';
-import { installKernel } from './kernel.js';
+import { installKernels, type KernelGroup } from './kernel.js';
 import type { Pass } from './pass.js';
 
 /** A weight whose shape, right-aligned against `shape`, is 1 on every axis but the last (the channel). */
@@ -46,6 +46,7 @@ function fuseEpilogues(g: Graph): boolean {
   const users = g.users();
   const graphOutputs = new Set(g.outputs.map((o) => o.value.id));
   const absorbed = new Set<Node>();
+  const kernels: KernelGroup[] = [];
   for (const anchor of [...g.nodes]) {
     if (!getOp(anchor.op).fusionAnchor || anchor.outputs.length !== 1) continue;
     const chain = [anchor];
@@ -59,10 +60,11 @@ function fuseEpilogues(g: Graph): boolean {
       current = next[0].outputs[0];
     }
     if (chain.length < 2) continue;
-    installKernel(g, chain, [current]);
+    kernels.push({ members: chain, results: [current] });
     for (const n of chain) absorbed.add(n);
   }
-  return absorbed.size > 0;
+  installKernels(g, kernels);
+  return kernels.length > 0;
 }
 
 export const epilogueFusion: Pass = {

@@ -5,15 +5,16 @@
  */
 import { GraphBuilder } from '../ir/builder.js';
 import type { Graph, Node, Value } from '../ir/graph.js';
-import { replaceAllUses } from './pass.js';
 
-/**
- * Replaces `members` (nodes of `g`, in topological order) by one `fused` node
- * computing them, placed where the last member was, and redirects every use
- * of each value in `results` to the matching kernel result. Operands are the
- * values the members read from outside the group, in order of first use.
- */
-export function installKernel(g: Graph, members: readonly Node[], results: readonly Value[]): Node {
+/** A group of nodes of one graph to become one kernel, and the values of it used outside. */
+export interface KernelGroup {
+  /** Nodes of the graph, in topological order. */
+  members: readonly Node[];
+  results: readonly Value[];
+}
+
+/** Builds the `fused` node computing `members`; its operands are the values they read from outside, in order of first use. */
+function buildKernel(g: Graph, { members, results }: KernelGroup): Node {
   const inside = new Set<number>();
   for (const node of members) for (const v of node.outputs) inside.add(v.id);
   const body = g.childGraph('kernel');
@@ -40,29 +41,101 @@ export function installKernel(g: Graph, members: readonly Node[], results: reado
   }
   results.forEach((v, k) => body.addOutput(`r${k}`, inner.get(v.id)!));
   const name = members.map((n) => n.op).join('+');
-  const kernel = new GraphBuilder(g).makeNode('fused', operands, { name }, body);
-  results.forEach((v, k) => replaceAllUses(g, v, kernel.outputs[k]));
-  const last = members[members.length - 1];
-  const removed = new Set(members);
-  g.nodes = g.nodes.flatMap((n) => (n === last ? [kernel] : removed.has(n) ? [] : [n]));
-  return kernel;
+  return new GraphBuilder(g).makeNode('fused', operands, { name }, body);
+}
+
+/**
+ * Replaces each group (disjoint groups of `g`) by one `fused` node computing
+ * it, placed where its last member was, and redirects every use of each of
+ * its results to the matching kernel result, in one sweep over the graph
+ * (so fusing a graph of n kernels costs O(n), not O(n^2)).
+ */
+export function installKernels(g: Graph, groups: readonly KernelGroup[]): Node[] {
+  const replacement = new Map<number, Value>();
+  const placeAt = new Map<Node, Node>();
+  const removed = new Set<Node>();
+  const kernels = groups.map((group) => {
+    const kernel = buildKernel(g, group);
+    group.results.forEach((v, k) => replacement.set(v.id, kernel.outputs[k]));
+    for (const n of group.members) removed.add(n);
+    placeAt.set(group.members[group.members.length - 1], kernel);
+    return kernel;
+  });
+  g.nodes = g.nodes.flatMap((n) => {
+    const kernel = placeAt.get(n);
+    return kernel ? [kernel] : removed.has(n) ? [] : [n];
+  });
+  for (const node of g.nodes) node.inputs = node.inputs.map((v) => replacement.get(v.id) ?? v);
+  for (const o of g.outputs) o.value = replacement.get(o.value.id) ?? o.value;
+  return kernels;
 }
 
 /**
  * Reorders `g.nodes` topologically, keeping the current order wherever it is
  * already valid (each step takes the earliest node whose operands are all
  * defined), so the result is deterministic. Throws when the graph has a cycle.
+ * Kahn's algorithm with the ready nodes in a min-heap of their old positions.
  */
 export function restoreTopologicalOrder(g: Graph): void {
-  const defined = new Set<number>(g.inputs.map((v) => v.id));
-  const pending = [...g.nodes];
+  const producerIndex = new Map<number, number>();
+  g.nodes.forEach((n, i) => n.outputs.forEach((v) => producerIndex.set(v.id, i)));
+  const waitingOn = new Array<number>(g.nodes.length).fill(0);
+  const dependents: number[][] = g.nodes.map(() => []);
+  g.nodes.forEach((n, i) => {
+    for (const p of new Set(n.inputs.map((v) => producerIndex.get(v.id)))) {
+      if (p === undefined) continue;
+      waitingOn[i] += 1;
+      dependents[p].push(i);
+    }
+  });
+  const ready = new MinHeap();
+  waitingOn.forEach((count, i) => count === 0 && ready.push(i));
   const ordered: Node[] = [];
-  while (pending.length > 0) {
-    const i = pending.findIndex((n) => n.inputs.every((v) => defined.has(v.id)));
-    if (i < 0) throw new Error(`graph @${g.name} has a cycle after fusion`);
-    const [node] = pending.splice(i, 1);
-    ordered.push(node);
-    for (const v of node.outputs) defined.add(v.id);
+  while (ready.size > 0) {
+    const i = ready.pop();
+    ordered.push(g.nodes[i]);
+    for (const d of dependents[i]) if (--waitingOn[d] === 0) ready.push(d);
   }
+  if (ordered.length !== g.nodes.length) throw new Error(`graph @${g.name} has a cycle after fusion`);
   g.nodes = ordered;
+}
+
+/** A binary min-heap of numbers. */
+class MinHeap {
+  private readonly items: number[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(x: number): void {
+    const a = this.items;
+    a.push(x);
+    for (let i = a.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (a[parent] <= a[i]) break;
+      [a[parent], a[i]] = [a[i], a[parent]];
+      i = parent;
+    }
+  }
+
+  pop(): number {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length > 0) {
+      a[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && a[l] < a[m]) m = l;
+        if (r < a.length && a[r] < a[m]) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i], a[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
 }
