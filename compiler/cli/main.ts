@@ -24,6 +24,16 @@ function packageVersion(): string {
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
+/**
+ * A commander usage error (`error: unknown option '--x'`, possibly followed by
+ * a `(Did you mean ...?)` line) as the one line every tfc error is, with the
+ * hint where to find the usage.
+ */
+function usageErrorLine(text: string): string {
+  const message = text.trim().split('\n').map((line) => line.trim()).filter((line) => line !== '').join(' ');
+  return `tfc: ${message} (run tfc --help for usage)\n`;
+}
+
 const MODEL_HELP = `
 <model> is a TypeScript/JavaScript model module (.ts, .mts, .js, .mjs) whose
 default export (or the export named by --model) is a model built with tfc/dsl,
@@ -37,8 +47,7 @@ function buildProgram(): Command {
     .description('Ahead-of-time compiler for Keras-style neural networks')
     .version(packageVersion(), '-V, --version', 'print the version')
     .option('--verbose', 'print stack traces with errors')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ outputError: (text, write) => write(`tfc: ${text}`) });
+    .configureOutput({ outputError: (text, write) => write(usageErrorLine(text)) });
 
   const run = program
     .command('run')
