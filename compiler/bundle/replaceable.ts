@@ -77,7 +77,8 @@ function notABundle(dir: string): string | undefined {
   if (size > MAX_MANIFEST_BYTES) return `its ${MANIFEST_FILE} is ${formatBytes(size)}, more than a tfc bundle's`;
   let listed: Record<string, unknown>;
   try {
-    listed = parseManifest(readFileSync(manifestPath, 'utf8'), 'it is not a tfc bundle').files;
+    // Decoded as the runtime decodes it (runtime/index.ts): TextDecoder drops a UTF-8 byte order mark.
+    listed = parseManifest(new TextDecoder().decode(readFileSync(manifestPath)), 'it is not a tfc bundle').files;
   } catch (e) {
     return (e as Error).message;
   }
