@@ -12,7 +12,7 @@ import { formatType, type TensorType } from '../ir/types.js';
 import { applyActivation, readActivation, type Activation } from './activations.js';
 import { ConfigReader, INIT, type InitializerConfig } from './config.js';
 import { expectInputs, getWeight, registerWithAliases, staticDim, weightSpec } from './helpers.js';
-import type { LayerDef, RawConfig, WeightSpec } from './layer.js';
+import { LayerError, type LayerDef, type RawConfig, type WeightSpec } from './layer.js';
 
 type Cell = 'SimpleRNN' | 'LSTM' | 'GRU';
 
@@ -43,7 +43,8 @@ function parseRecurrent(cell: Cell, raw: RawConfig, where: string): RecurrentCon
     activation: readActivation(r, 'activation', 'tanh'),
     recurrentActivation: cell === 'SimpleRNN' ? 'linear' : readActivation(r, 'recurrent_activation', 'sigmoid'),
     useBias: r.bool('use_bias', true),
-    // Keras 2 (TF2) and Keras 3 default to reset_after true; TF.js writes false explicitly.
+    // tf.keras 2 and Keras 3 default to reset_after true; for a file of an older Keras, whose GRU
+    // defaulted to false, the importer fills the option in (frontend/keras/version_defaults.ts).
     resetAfter: cell === 'GRU' ? r.bool('reset_after', true) : false,
     returnSequences: r.bool('return_sequences', false),
     returnState: r.bool('return_state', false),
@@ -154,7 +155,7 @@ function inputProjection(b: GraphBuilder, c: RecurrentConfig, x: Value, weights:
 
 /** Outputs in Keras order: the output (sequence or last h), then the final states when `return_state`. */
 export function lowerRecurrent(b: GraphBuilder, c: RecurrentConfig, x: Value, weights: Map<string, Value>): Value[] {
-  if (x.type.shape.length !== 3) throw new Error(`expects a rank-3 input (batch, time, features), got ${formatType(x.type)}`);
+  if (x.type.shape.length !== 3) throw new LayerError(`expects a rank-3 input (batch, time, features), got ${formatType(x.type)}`);
   const projected = inputProjection(b, c, x, weights);
   const invariants = stepInvariants(b, c, weights);
   const stateCount = c.cell === 'LSTM' ? 2 : 1;

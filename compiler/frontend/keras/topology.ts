@@ -18,6 +18,7 @@ import type { DType, Shape } from '../../ir/types.js';
 import type { LayerCall, LayerInstance, ModelSpec, RawConfig, TensorRef } from '../../layers/layer.js';
 import { getLayer } from '../../layers/registry.js';
 import { ModelFileError } from './errors.js';
+import { fillVersionDefaults } from './version_defaults.js';
 
 type Json = Record<string, unknown>;
 
@@ -43,8 +44,13 @@ interface LayerEntry {
   inboundNodes: unknown[];
 }
 
-/** Reads the model JSON, unwrapping `{model_config: ...}` when present. */
+/**
+ * Reads the model JSON, unwrapping `{model_config: ...}` when present. Options
+ * whose default depends on the writing Keras version are filled in first, in
+ * place (version_defaults.ts).
+ */
 export function modelSpecFromKeras(topology: unknown, file: string): ModelSpec {
+  fillVersionDefaults(topology);
   const model = isRecord(topology) && isRecord(topology.model_config) ? topology.model_config : topology;
   if (!isRecord(model) || typeof model.class_name !== 'string') {
     throw new ModelFileError(file, 'the model topology has no class_name; it is not a Keras model');
@@ -277,6 +283,8 @@ function readNode(raw: unknown, b: Builder, layer: string, index: number): Tenso
   const bad = () =>
     new ModelFileError(b.file, `inbound node ${index} is malformed: ${JSON.stringify(raw).slice(0, 200)}`, { layer });
   if (Array.isArray(raw)) {
+    // Every layer call takes at least one tensor; `[]` is a damaged node, not a call without inputs.
+    if (raw.length === 0) throw bad();
     return raw.map((r) => {
       const ref = readRef(r);
       if (!ref) throw bad();
