@@ -7,7 +7,7 @@ import type { Value } from '../ir/graph.js';
 import { formatType } from '../ir/types.js';
 import { ConfigReader, INIT, show, type InitializerConfig } from './config.js';
 import { expectInputs, featureShape, getWeight, registerWithAliases } from './helpers.js';
-import type { LayerDef } from './layer.js';
+import { LayerError, type LayerDef } from './layer.js';
 
 interface ReluConfig {
   maxValue?: number;
@@ -108,7 +108,7 @@ export const PReLU: LayerDef<PReluConfig> = {
     expectInputs(inputs, 1);
     const shape = featureShape(inputs[0], 'PReLU');
     for (const a of c.sharedAxes) {
-      if (a > shape.length) throw new Error(`shared axis ${a} is out of range for an input of ${formatType(inputs[0])}`);
+      if (a > shape.length) throw new LayerError(`shared axis ${a} is out of range for an input of ${formatType(inputs[0])}`);
       shape[a - 1] = 1;
     }
     return [{ name: 'alpha', shape, dtype: 'f32', trainable: true, initializer: c.init }];

@@ -6,7 +6,7 @@ import { formatType } from '../ir/types.js';
 import { applyActivation, readActivation, type Activation } from './activations.js';
 import { ConfigReader, INIT, show, type InitializerConfig } from './config.js';
 import { addBias, expectInputs, featureShape, getWeight, registerWithAliases, staticDim, weightSpec } from './helpers.js';
-import type { LayerDef } from './layer.js';
+import { LayerError, type LayerDef } from './layer.js';
 
 interface DenseConfig {
   units: number;
@@ -39,7 +39,7 @@ export const Dense: LayerDef<DenseConfig> = {
     return ws;
   },
   lower(b, c, [x], weights) {
-    if (x.type.shape.length < 2) throw new Error(`expects an input of rank >= 2, got ${formatType(x.type)}`);
+    if (x.type.shape.length < 2) throw new LayerError(`expects an input of rank >= 2, got ${formatType(x.type)}`);
     const y = b.op('matmul', [x, getWeight(weights, 'kernel')]);
     return [applyActivation(b, c.activation, addBias(b, y, weights, c.useBias))];
   },
@@ -146,7 +146,7 @@ export const Permute: LayerDef<PermuteConfig> = {
   weights: () => [],
   lower(b, c, [x]) {
     if (x.type.shape.length !== c.dims.length + 1) {
-      throw new Error(`dims ${show(c.dims)} do not fit an input of ${formatType(x.type)}`);
+      throw new LayerError(`dims ${show(c.dims)} do not fit an input of ${formatType(x.type)}`);
     }
     return [b.op('transpose', [x], { perm: [0, ...c.dims] })];
   },
@@ -166,7 +166,7 @@ export const RepeatVector: LayerDef<RepeatVectorConfig> = {
   },
   weights: () => [],
   lower(b, c, [x]) {
-    if (x.type.shape.length !== 2) throw new Error(`expects a rank-2 input (batch, features), got ${formatType(x.type)}`);
+    if (x.type.shape.length !== 2) throw new LayerError(`expects a rank-2 input (batch, features), got ${formatType(x.type)}`);
     const expanded = b.op('expand_dims', [x], { axis: 1 });
     return [b.op('tile', [expanded], { reps: [1, c.n, 1] })];
   },

@@ -3,15 +3,28 @@ import type { GraphBuilder } from '../ir/builder.js';
 import type { Value } from '../ir/graph.js';
 import { formatType, normalizeAxis, type TensorType } from '../ir/types.js';
 import type { InitializerConfig } from './config.js';
-import type { LayerDef, WeightSpec } from './layer.js';
+import { LayerError, type LayerDef, type WeightSpec } from './layer.js';
 import { registerLayer } from './registry.js';
 
 /** The static size of one axis (negative counts from the end); the batch axis `N` is an error. */
 export function staticDim(t: TensorType, axis: number, what: string): number {
   const a = normalizeAxis(axis, t.shape.length);
   const d = t.shape[a];
-  if (typeof d !== 'number') throw new Error(`${what}: axis ${a} of input ${formatType(t)} must have a static size`);
+  if (typeof d !== 'number') throw new LayerError(`${what}: axis ${a} of input ${formatType(t)} must have a static size`);
   return d;
+}
+
+/**
+ * An axis a layer's config names (negative counts from the end), checked
+ * against the input it is applied to: out of range or the batch axis is the
+ * model's mistake, a LayerError naming the option.
+ */
+export function featureAxis(axis: number, t: TensorType, option: string): number {
+  const rank = t.shape.length;
+  const a = axis < 0 ? axis + rank : axis;
+  if (!Number.isInteger(a) || a < 0 || a >= rank) throw new LayerError(`${option} ${axis} is out of range for an input of ${formatType(t)}`);
+  if (a === 0) throw new LayerError(`${option} ${axis} is the batch axis of ${formatType(t)}`);
+  return a;
 }
 
 /** Static sizes of every axis after the batch axis. */
@@ -21,10 +34,10 @@ export function featureShape(t: TensorType, what: string): number[] {
 
 /** Checks the input count of a layer call and its rank when given. */
 export function expectInputs(inputs: readonly TensorType[], count: number, rank?: number, what = 'input'): void {
-  if (inputs.length !== count) throw new Error(`expects ${count} input(s), got ${inputs.length}`);
+  if (inputs.length !== count) throw new LayerError(`expects ${count} input(s), got ${inputs.length}`);
   if (rank !== undefined) {
     for (const t of inputs) {
-      if (t.shape.length !== rank) throw new Error(`expects a rank-${rank} ${what} (batch first), got ${formatType(t)}`);
+      if (t.shape.length !== rank) throw new LayerError(`expects a rank-${rank} ${what} (batch first), got ${formatType(t)}`);
     }
   }
 }

@@ -4,10 +4,10 @@
  */
 import type { GraphBuilder } from '../ir/builder.js';
 import type { Value } from '../ir/graph.js';
-import { formatType, normalizeAxis } from '../ir/types.js';
+import { formatType } from '../ir/types.js';
 import { ConfigReader, show } from './config.js';
-import { registerWithAliases } from './helpers.js';
-import type { LayerDef } from './layer.js';
+import { featureAxis, registerWithAliases } from './helpers.js';
+import { LayerError, type LayerDef } from './layer.js';
 
 type Empty = Record<string, never>;
 
@@ -17,7 +17,7 @@ function parseEmpty(raw: Record<string, unknown>, where: string): Empty {
 }
 
 function atLeastTwo(inputs: Value[]): void {
-  if (inputs.length < 2) throw new Error(`expects at least 2 inputs, got ${inputs.length}`);
+  if (inputs.length < 2) throw new LayerError(`expects at least 2 inputs, got ${inputs.length}`);
 }
 
 function fold(b: GraphBuilder, op: string, inputs: Value[]): Value {
@@ -34,7 +34,7 @@ export const Subtract: LayerDef<Empty> = {
   parseConfig: parseEmpty,
   weights: () => [],
   lower(b, _c, inputs) {
-    if (inputs.length !== 2) throw new Error(`expects exactly 2 inputs, got ${inputs.length}`);
+    if (inputs.length !== 2) throw new LayerError(`expects exactly 2 inputs, got ${inputs.length}`);
     return [b.op('sub', inputs)];
   },
 };
@@ -63,9 +63,7 @@ export const Concatenate: LayerDef<ConcatenateConfig> = {
   weights: () => [],
   lower(b, c, inputs) {
     atLeastTwo(inputs);
-    const rank = inputs[0].type.shape.length;
-    const axis = normalizeAxis(c.axis, rank);
-    if (axis === 0) throw new Error(`axis ${c.axis} is the batch axis`);
+    const axis = featureAxis(c.axis, inputs[0].type, 'axis');
     return [b.op('concat', inputs, { axis })];
   },
 };
@@ -99,17 +97,16 @@ export const Dot: LayerDef<DotConfig> = {
   },
   weights: () => [],
   lower(b, c, inputs) {
-    if (inputs.length !== 2) throw new Error(`expects exactly 2 inputs, got ${inputs.length}`);
+    if (inputs.length !== 2) throw new LayerError(`expects exactly 2 inputs, got ${inputs.length}`);
     let [x, y] = inputs;
     const rank = x.type.shape.length;
     if (y.type.shape.length !== rank || (rank !== 2 && rank !== 3)) {
-      throw new Error(`supports two rank-2 or two rank-3 inputs, got ${formatType(x.type)} and ${formatType(y.type)}`);
+      throw new LayerError(`supports two rank-2 or two rank-3 inputs, got ${formatType(x.type)} and ${formatType(y.type)}`);
     }
-    const ax = normalizeAxis(c.axes[0], rank);
-    const ay = normalizeAxis(c.axes[1], rank);
-    if (ax === 0 || ay === 0) throw new Error(`axes ${show(c.axes)} include the batch axis`);
+    const ax = featureAxis(c.axes[0], x.type, 'axes');
+    const ay = featureAxis(c.axes[1], y.type, 'axes');
     if (x.type.shape[ax] !== y.type.shape[ay]) {
-      throw new Error(`axes ${show(c.axes)} have different sizes in ${formatType(x.type)} and ${formatType(y.type)}`);
+      throw new LayerError(`axes ${show(c.axes)} have different sizes in ${formatType(x.type)} and ${formatType(y.type)}`);
     }
     if (c.normalize) {
       x = l2Normalize(b, x, ax);

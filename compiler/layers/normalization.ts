@@ -3,9 +3,9 @@
  * Where Keras omits gamma (`scale: false`) or beta (`center: false`), the
  * lowering supplies ones / zeros with `fill`, which constant folding removes.
  */
-import { formatType, normalizeAxis, type TensorType } from '../ir/types.js';
+import type { TensorType } from '../ir/types.js';
 import { ConfigReader, INIT, show, type InitializerConfig } from './config.js';
-import { expectInputs, filled, getWeight, registerWithAliases, staticDim, weightSpec } from './helpers.js';
+import { expectInputs, featureAxis, filled, getWeight, registerWithAliases, staticDim, weightSpec } from './helpers.js';
 import type { LayerDef, WeightSpec } from './layer.js';
 
 interface BatchNormConfig {
@@ -18,14 +18,7 @@ interface BatchNormConfig {
 
 /** The normalized axis, non-negative, for this input; the batch axis is rejected. */
 function channelAxis(c: BatchNormConfig, t: TensorType): number {
-  let a: number;
-  try {
-    a = normalizeAxis(c.axis, t.shape.length);
-  } catch {
-    throw new Error(`axis ${c.axis} is out of range for an input of ${formatType(t)}`);
-  }
-  if (a === 0) throw new Error(`axis ${c.axis} is the batch axis of ${formatType(t)}`);
-  return a;
+  return featureAxis(c.axis, t, 'axis');
 }
 
 export const BatchNormalization: LayerDef<BatchNormConfig> = {
@@ -86,11 +79,7 @@ interface LayerNormConfig {
 
 /** Non-negative, sorted, distinct normalized axes for this input. */
 function normAxes(c: LayerNormConfig, t: TensorType): number[] {
-  const axes = c.axes.map((a) => {
-    const n = a < 0 ? a + t.shape.length : a;
-    if (n < 1 || n >= t.shape.length) throw new Error(`axis ${a} is out of range (or the batch axis) for an input of ${formatType(t)}`);
-    return n;
-  });
+  const axes = c.axes.map((a) => featureAxis(a, t, 'axis'));
   return [...new Set(axes)].sort((a, b) => a - b);
 }
 

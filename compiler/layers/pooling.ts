@@ -8,7 +8,7 @@ import type { Value } from '../ir/graph.js';
 import { formatType } from '../ir/types.js';
 import { ConfigReader } from './config.js';
 import { registerWithAliases } from './helpers.js';
-import type { LayerDef } from './layer.js';
+import { LayerError, type LayerDef } from './layer.js';
 
 interface PoolConfig {
   pool: number[];
@@ -28,7 +28,7 @@ function readPool(raw: Record<string, unknown>, where: string, rank: number): Po
 }
 
 function expectRank(x: Value, rank: number): void {
-  if (x.type.shape.length !== rank) throw new Error(`expects a rank-${rank} input (batch first), got ${formatType(x.type)}`);
+  if (x.type.shape.length !== rank) throw new LayerError(`expects a rank-${rank} input (batch first), got ${formatType(x.type)}`);
 }
 
 function pool2d(op: string, className: string): LayerDef<PoolConfig> {

@@ -5,7 +5,7 @@
 import { formatType } from '../ir/types.js';
 import { ConfigReader, show } from './config.js';
 import { registerWithAliases, staticDim } from './helpers.js';
-import type { LayerDef } from './layer.js';
+import { LayerError, type LayerDef } from './layer.js';
 
 /**
  * Keras' per-axis amounts: `n` (all sides), `[a, b]` (a on both sides of
@@ -25,7 +25,7 @@ function readSides(r: ConfigReader, key: string, rank: number, fallback: number)
 }
 
 function expectRank(t: { shape: unknown[] }, rank: number, type: string): void {
-  if (t.shape.length !== rank) throw new Error(`expects a rank-${rank} input (batch first), got ${type}`);
+  if (t.shape.length !== rank) throw new LayerError(`expects a rank-${rank} input (batch first), got ${type}`);
 }
 
 interface SidesConfig {
@@ -65,7 +65,7 @@ function cropping(className: string, rank: number): LayerDef<SidesConfig> {
       expectRank(x.type, rank + 2, formatType(x.type));
       c.sides.forEach(([before, after], i) => {
         const size = staticDim(x.type, i + 1, className);
-        if (before + after >= size) throw new Error(`cropping ${before}+${after} leaves nothing of axis ${i + 1} (size ${size})`);
+        if (before + after >= size) throw new LayerError(`cropping ${before}+${after} leaves nothing of axis ${i + 1} (size ${size})`);
       });
       // slice: an end <= 0 counts from the end of the axis, so -after (or 0) crops `after`.
       const begin = [0, ...c.sides.map(([before]) => before), 0];

@@ -137,7 +137,7 @@ interface TimeDistributedConfig {
 
 /** The inner layer's view of a `[N, T, ...]` input: one time step, `[N, ...]`. */
 function stepType(t: TensorType): TensorType {
-  if (t.shape.length < 3) throw new Error(`expects an input of rank >= 3 (batch, time, ...), got ${formatType(t)}`);
+  if (t.shape.length < 3) throw new LayerError(`expects an input of rank >= 3 (batch, time, ...), got ${formatType(t)}`);
   return { dtype: t.dtype, shape: [t.shape[0], ...t.shape.slice(2)] };
 }
 
@@ -157,11 +157,11 @@ export const TimeDistributed: LayerDef<TimeDistributedConfig> = {
     return { def, config };
   },
   weights(c, inputs) {
-    if (inputs.length !== 1) throw new Error(`expects 1 input, got ${inputs.length}`);
+    if (inputs.length !== 1) throw new LayerError(`expects 1 input, got ${inputs.length}`);
     return c.def.weights(c.config, [stepType(inputs[0])]);
   },
   lower(b, c, inputs, weights) {
-    if (inputs.length !== 1) throw new Error(`expects 1 input, got ${inputs.length}`);
+    if (inputs.length !== 1) throw new LayerError(`expects 1 input, got ${inputs.length}`);
     const [x] = inputs;
     const step = stepType(x.type);
     if (c.def.mapsLeadingAxes) return c.def.lower(b, c.config, [x], weights);

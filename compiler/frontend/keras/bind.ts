@@ -7,10 +7,11 @@
  */
 import '../../ops/index.js';
 import { GraphBuilder } from '../../ir/builder.js';
+import { IRError } from '../../ir/errors.js';
 import type { Value } from '../../ir/graph.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { formatShape } from '../../ir/types.js';
-import type { LayerInstance, ModelSpec, WeightSpec } from '../../layers/layer.js';
+import { LayerError, type LayerInstance, type ModelSpec, type WeightSpec } from '../../layers/layer.js';
 import { ModelFileError } from './errors.js';
 
 /** Finds the data of weight `index` of a layer (undefined when the file lacks it). */
@@ -56,19 +57,33 @@ export function bindWeights(spec: ModelSpec, file: string, resolve: WeightResolv
       }
       return v;
     });
-    let values = weightValues.get(layer.name);
-    if (!values) {
-      values = new Map();
-      const specs = layer.def.weights(layer.config, inputs.map((v) => v.type));
-      specs.forEach((ws, i) => {
-        const t = checkWeight(file, layer, ws, resolve(layer, ws, i));
-        layer.weights.set(ws.name, t);
-        values!.set(ws.name, b.constant(`${layer.name}/${ws.name}`, t));
-      });
-      weightValues.set(layer.name, values);
+    try {
+      let values = weightValues.get(layer.name);
+      if (!values) {
+        values = new Map();
+        const specs = layer.def.weights(layer.config, inputs.map((v) => v.type));
+        specs.forEach((ws, i) => {
+          const t = checkWeight(file, layer, ws, resolve(layer, ws, i));
+          layer.weights.set(ws.name, t);
+          values!.set(ws.name, b.constant(`${layer.name}/${ws.name}`, t));
+        });
+        weightValues.set(layer.name, values);
+      }
+      produced.set(key(layer.name, call.index), layer.def.lower(b, layer.config, inputs, values));
+    } catch (e) {
+      throw nameLayer(e, file, layer);
     }
-    produced.set(key(layer.name, call.index), layer.def.lower(b, layer.config, inputs, values));
   }
+}
+
+/**
+ * A layer that does not fit the inputs the file gives it (a LayerError from
+ * its definition, an IRError from an op it emits) as a ModelFileError naming
+ * the file and the layer; anything else (a bug) passes through unchanged.
+ */
+function nameLayer(e: unknown, file: string, layer: LayerInstance): unknown {
+  if (!(e instanceof LayerError || e instanceof IRError)) return e;
+  return new ModelFileError(file, `${layer.className}: ${e.message}`, { layer: layer.name }, { cause: e });
 }
 
 const RECURRENT_CELLS: Record<string, string> = { LSTM: 'lstm_cell', GRU: 'gru_cell', SimpleRNN: 'simple_rnn_cell' };

@@ -249,7 +249,12 @@ function convertNode(node: unknown, ctx: Context, layer: string, index: number):
   if (refs.length === 0) {
     throw new ModelFileError(ctx.file, `call ${index} has no input tensors in its 'args'`, { layer });
   }
-  return refs.map((ref) => [...(ref as unknown[]), kwargs]);
+  return refs.map((ref) => {
+    if (!Array.isArray(ref)) {
+      throw new ModelFileError(ctx.file, `call ${index} has an input tensor whose 'keras_history' is not a list [layer, node, tensor]`, { layer });
+    }
+    return [...(ref as unknown[]), kwargs];
+  });
 }
 
 function isKerasTensor(v: unknown): v is { config: { keras_history: unknown } } {
