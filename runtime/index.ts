@@ -9,11 +9,13 @@
 import { BundleError } from './errors.js';
 import { evalAffine, parseManifest, type BundleManifest, type WasmTarget, type WebGpuTarget } from './manifest.js';
 import { bundleReader, readChecked, type ReadFile } from './files.js';
+import { WGSL_LAYOUT_MARKER, checkLayout } from './layout_digest.js';
 import { Model } from './model.js';
 import { WasmExecutor, type TensorData } from './wasm.js';
 import { WebGpuExecutor } from './webgpu.js';
 
 export { BundleError, DeviceLostError, InputError } from './errors.js';
+export { LimitError } from './limits.js';
 export { FORMAT_VERSION, type BundleManifest, type TensorSpec, type DTypeName, type Dim } from './manifest.js';
 export type { ModelInput, ModelOutput, TensorLike } from './inputs.js';
 export type { TensorData } from './wasm.js';
@@ -73,7 +75,10 @@ async function loadWasm(loading: Loading, target: WasmTarget, relaxedSimd: boole
 async function loadWebGpu(loading: Loading, target: WebGpuTarget, gpu: GPU): Promise<Model> {
   const { manifest, where, read } = loading;
   const [code, weights] = await Promise.all([readChecked(read, where, target.file, manifest.files[target.file]), readSized(loading, target.weights)]);
-  const executor = await WebGpuExecutor.create(gpu, new TextDecoder().decode(code), weights, target, manifest, where);
+  const wgsl = new TextDecoder().decode(code);
+  const firstLine = wgsl.slice(0, wgsl.indexOf('\n'));
+  await checkLayout(manifest, target, target.file, firstLine.startsWith(WGSL_LAYOUT_MARKER) ? firstLine.slice(WGSL_LAYOUT_MARKER.length) : undefined, where);
+  const executor = await WebGpuExecutor.create(gpu, wgsl, weights, target, manifest, where);
   return new Model(manifest, executor, {
     backend: 'webgpu',
     adapter: executor.adapterName,

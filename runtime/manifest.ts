@@ -6,7 +6,7 @@
 import { BundleError } from './errors.js';
 
 /** Bumped whenever a change to the bundle would make an older runtime compute wrong numbers. */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 export const FORMAT_NAME = 'tfc-bundle';
 
 export type DTypeName = 'f32' | 'i32';

@@ -5,9 +5,9 @@
  * `run(batch)` and copies the outputs out.
  */
 import { BundleError } from './errors.js';
+import { LAYOUT_SECTION, checkLayout } from './layout_digest.js';
+import { LimitError, WASM_MEMORY_LIMIT_BYTES, WASM_PAGE_BYTES, formatBytes } from './limits.js';
 import { evalAffine, type TensorSpec, type WasmTarget } from './manifest.js';
-
-const PAGE_BYTES = 65536;
 /** Warm-up at load: enough batch-1 runs for V8 to tier the code up, within a time budget for large models. */
 const WARMUP_RUNS = 8;
 const WARMUP_BUDGET_MS = 250;
@@ -43,13 +43,11 @@ export class WasmExecutor {
     signature: { inputs: TensorSpec[]; outputs: TensorSpec[] },
     where: string,
   ): Promise<WasmExecutor> {
-    let instance: WebAssembly.Instance;
-    try {
-      const module = await WebAssembly.compile(code);
-      instance = await WebAssembly.instantiate(module, {});
-    } catch (e) {
-      throw new BundleError(`bundle ${where}: '${file}' does not load in this engine: ${(e as Error).message}`, { cause: e });
-    }
+    const fail = (e: unknown): BundleError => new BundleError(`bundle ${where}: '${file}' does not load in this engine: ${(e as Error).message}`, { cause: e });
+    const module = await WebAssembly.compile(code).catch((e: unknown) => Promise.reject(fail(e)));
+    const digest = WebAssembly.Module.customSections(module, LAYOUT_SECTION);
+    await checkLayout(signature, target, file, digest.length === 1 ? new TextDecoder().decode(digest[0]) : undefined, where);
+    const instance = await WebAssembly.instantiate(module, {}).catch((e: unknown) => Promise.reject(fail(e)));
     if (!isModelExports(instance.exports)) {
       throw new BundleError(`bundle ${where}: '${file}' does not export 'memory' and 'run'`);
     }
@@ -60,12 +58,24 @@ export class WasmExecutor {
     return executor;
   }
 
-  /** Grows linear memory to hold the arena at this batch size (and at least `minBytes`). */
+  /**
+   * Grows linear memory to hold the arena at this batch size (and at least
+   * `minBytes`), after checking the size against wasm32's 4 GiB: a batch too
+   * large is a LimitError saying how much it needs, never a failed grow.
+   */
   private reserve(batch: number, minBytes = 0): void {
     const need = Math.max(minBytes, this.target.arenaOffset + evalAffine(this.target.arenaBytes, batch));
+    const tooLarge = (limit: string): LimitError =>
+      new LimitError(`batch ${batch} needs ${formatBytes(need)} of WebAssembly memory; ${limit} — split the batch`);
+    if (need > WASM_MEMORY_LIMIT_BYTES) throw tooLarge(`the limit is ${formatBytes(WASM_MEMORY_LIMIT_BYTES)}`);
     const memory = this.exports.memory;
     const have = memory.buffer.byteLength;
-    if (need > have) memory.grow(Math.ceil((need - have) / PAGE_BYTES));
+    if (need <= have) return;
+    try {
+      memory.grow(Math.ceil((need - have) / WASM_PAGE_BYTES));
+    } catch {
+      throw tooLarge(`this engine could not grow its memory from ${formatBytes(have)} to that`);
+    }
   }
 
   // Runs on zero inputs, rewritten before every run: the memory plan may reuse an input's

@@ -8,7 +8,8 @@
  * outputs to a readback buffer, and maps that buffer once. Validation and
  * out-of-memory errors and device loss become errors, never hangs or zeros.
  */
-import { BundleError, DeviceLostError, InputError } from './errors.js';
+import { BundleError, DeviceLostError } from './errors.js';
+import { LimitError, formatBytes } from './limits.js';
 import { WGSL_KERNEL_MARKER, evalAffine, type GpuRange, type TensorSpec, type WebGpuTarget } from './manifest.js';
 import type { TensorData } from './wasm.js';
 
@@ -163,10 +164,15 @@ export class WebGpuExecutor {
   /** Sizes the arena and makes the bind groups for this batch size (kept until the batch size changes). */
   private prepare(batch: number): BatchState {
     if (this.state?.batch === batch) return this.state;
+    // Dropped first: if this batch fails a limit below, no half-made state is kept.
+    this.state?.readback.destroy();
+    this.state = undefined;
     const device = this.device;
     const need = Math.max(256, up4(evalAffine(this.target.arenaBytes, batch)));
     if (need > device.limits.maxBufferSize) {
-      throw new InputError(`batch ${batch} needs a ${need}-byte activation buffer; this GPU allows ${device.limits.maxBufferSize} (predict in smaller batches)`);
+      throw new LimitError(
+        `batch ${batch} needs a ${formatBytes(need)} activation buffer; this GPU's maxBufferSize is ${formatBytes(device.limits.maxBufferSize)} — split the batch`,
+      );
     }
     if (!this.arena || this.arena.size < need) {
       this.arena?.destroy();
@@ -187,7 +193,9 @@ export class WebGpuExecutor {
           ...d.bindings.map((r, i) => {
             const size = Math.max(4, up4(evalAffine(r.size, batch)));
             if (size > maxBinding) {
-              throw new InputError(`batch ${batch} makes a tensor of ${size} bytes in ${d.label}; this GPU binds at most ${maxBinding} (predict in smaller batches)`);
+              throw new LimitError(
+                `batch ${batch} makes a ${formatBytes(size)} tensor in ${d.label}; this GPU's maxStorageBufferBindingSize is ${formatBytes(maxBinding)} — split the batch`,
+              );
             }
             return { binding: i + 1, resource: { buffer: this.buffer(r), offset: evalAffine(r.offset, batch), size } };
           }),
@@ -200,7 +208,9 @@ export class WebGpuExecutor {
         const y = Math.ceil(axes[0] / MAX_WORKGROUPS);
         return [Math.ceil(axes[0] / y), y, 1];
       }
-      if (axes.some((a) => a > MAX_WORKGROUPS)) throw new InputError(`batch ${batch} needs more than ${MAX_WORKGROUPS} workgroups along an axis in ${d.label}`);
+      if (axes.some((a) => a > MAX_WORKGROUPS)) {
+        throw new LimitError(`batch ${batch} needs more than ${MAX_WORKGROUPS} workgroups along an axis in ${d.label} — split the batch`);
+      }
       return [axes[0] ?? 1, axes[1] ?? 1, axes[2] ?? 1];
     });
     const outputAt: number[] = [];
@@ -209,7 +219,9 @@ export class WebGpuExecutor {
       outputAt.push(total);
       total += up4(evalAffine(r.size, batch));
     }
-    this.state?.readback.destroy();
+    if (total > device.limits.maxBufferSize) {
+      throw new LimitError(`batch ${batch} needs ${formatBytes(total)} of outputs; this GPU's maxBufferSize is ${formatBytes(device.limits.maxBufferSize)} — split the batch`);
+    }
     const readback = device.createBuffer({ label: 'readback', size: Math.max(4, total), usage: MAP_READ | COPY_DST });
     this.state = { batch, groups, counts, readback, outputAt };
     return this.state;
@@ -231,7 +243,15 @@ export class WebGpuExecutor {
     const device = this.device;
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
-    const state = this.prepare(batch);
+    let state: BatchState;
+    try {
+      state = this.prepare(batch);
+    } catch (e) {
+      // A batch over a limit leaves the device as it was: no scope left pushed.
+      await device.popErrorScope();
+      await device.popErrorScope();
+      throw e;
+    }
     const arena = this.arena as GPUBuffer;
     data.forEach((d, i) => device.queue.writeBuffer(arena, evalAffine(this.target.inputs[i].offset, batch), d.buffer, d.byteOffset, d.byteLength));
     const encoder = device.createCommandEncoder();

@@ -2,8 +2,9 @@
  * Assembles a bundle in memory from an optimized graph and its compiled
  * targets: for wasm, model.wasm (and model.relaxed.wasm, its relaxed-SIMD
  * variant, when given) and weights.bin; for webgpu, model.wgsl and
- * weights.webgpu.bin; then the typed loader and manifest.json (written last,
- * as it lists the size and SHA-256 of every other file). Everything is a pure
+ * weights.webgpu.bin, each compiled file carrying the digest of the layout it
+ * was compiled for (layout_digest.ts); then the typed loader and manifest.json
+ * (written last, as it lists the size and SHA-256 of every other file). Everything is a pure
  * function of its inputs: no timestamps, sorted JSON.
  */
 import { createHash } from 'node:crypto';
@@ -25,6 +26,7 @@ import {
 import type { WasmArtifact } from '../../targets/wasm/index.js';
 import type { WebGpuArtifact } from '../../targets/webgpu/index.js';
 import { stableJson } from './json.js';
+import { layoutDigest, withWasmLayout, withWgslLayout } from './layout_digest.js';
 import { loaderDts, loaderJs } from './loader.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -104,6 +106,18 @@ export function assembleBundle(graph: Graph, targets: BundleTargets, alignment: 
     ...(targets.wasm ? { wasm: wasmTarget(targets.wasm, targets.relaxed, files) } : {}),
     ...(targets.webgpu ? { webgpu: webgpuTarget(targets.webgpu, files) } : {}),
   };
+  const signatureOnly = { inputs, outputs };
+  if (manifestTargets.wasm) {
+    const digest = layoutDigest(signatureOnly, manifestTargets.wasm);
+    for (const name of [WASM_FILE, RELAXED_WASM_FILE]) {
+      const wasm = files.get(name);
+      if (wasm) files.set(name, withWasmLayout(wasm, digest));
+    }
+  }
+  if (manifestTargets.webgpu) {
+    const wgsl = new TextDecoder().decode(files.get(WGSL_FILE));
+    files.set(WGSL_FILE, new TextEncoder().encode(withWgslLayout(wgsl, layoutDigest(signatureOnly, manifestTargets.webgpu))));
+  }
   const text = new TextEncoder();
   files.set('index.js', text.encode(loaderJs(graph.name)));
   files.set('index.d.ts', text.encode(loaderDts(graph.name, inputs, outputs)));

@@ -44,7 +44,7 @@ describe('bundle files', () => {
     }
     expect(manifest).toMatchObject({
       format: 'tfc-bundle',
-      formatVersion: 2,
+      formatVersion: 3,
       name: 'scale',
       targets: { wasm: { file: 'model.wasm', weights: { file: 'weights.bin', bytes: 4 } } },
       // The graph's own plan: y = x * w is written in place of x, so one 256-aligned f32[N,4] buffer.

@@ -67,7 +67,7 @@ describe('tfc build --target wasm,webgpu', () => {
       targets: { webgpu: { kernels: unknown[]; dispatches: unknown[] } };
       files: Record<string, { bytes: number }>;
     };
-    expect(manifest.formatVersion).toBe(2);
+    expect(manifest.formatVersion).toBe(3);
     const bytes = (name: string): number => manifest.files[name].bytes;
     const { kernels, dispatches } = manifest.targets.webgpu;
     expect(built.stdout).toContain(`built ${both} (model 'dense_mlp', targets wasm, webgpu)\n`);

@@ -115,7 +115,7 @@ describe('runtime load errors on damaged bundles', () => {
       /'weights\.bin' is corrupt: its SHA-256 is [0-9a-f]{64}, the manifest says [0-9a-f]{64}/,
     ],
     ['a truncated weights.bin', (d: string): void => truncateSync(path.join(d, 'weights.bin'), 2), /'weights\.bin' is truncated: 2 bytes, the manifest says 4/],
-    ['an unknown format version', (d: string): void => editManifest(d, (m) => (m.formatVersion = 99)), /unknown bundle format version 99; this runtime reads version 2/],
+    ['an unknown format version', (d: string): void => editManifest(d, (m) => (m.formatVersion = 99)), /unknown bundle format version 99; this runtime reads version 3/],
     ['a missing model.wasm', (d: string): void => unlinkSync(path.join(d, 'model.wasm')), /cannot read 'model\.wasm' \(missing file\)/],
     ['a missing manifest.json', (d: string): void => unlinkSync(path.join(d, 'manifest.json')), /cannot read 'manifest\.json' \(missing file\)/],
     ['a manifest that is not JSON', (d: string): void => writeFileSync(path.join(d, 'manifest.json'), '{'), /manifest\.json is not valid JSON/],
