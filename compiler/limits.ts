@@ -18,3 +18,6 @@ export const INTERPRETER_MEMORY_LIMIT_BYTES = 4 * 1024 ** 3;
 
 /** A JSON file tfc reads (model.json, a .keras archive's config.json / metadata.json): real ones are kilobytes to a few MiB. */
 export const MAX_JSON_BYTES = 64 * 1024 ** 2;
+
+/** The largest WebGPU arena a build accepts: the biggest maxBufferSize adapters report today is about 4 GiB, so a larger one could never be allocated. */
+export const WEBGPU_ARENA_LIMIT_BYTES = 4 * 1024 ** 3;

@@ -34,7 +34,7 @@ export function formatBytes(bytes: number): string {
     unit += 1;
   }
   if (unit === 0) return `${bytes} bytes`;
-  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
+  return `${Number(value.toFixed(1))} ${units[unit]}`;
 }
 
 /** manifest.json is read before anything says how large it may be: real ones are tens of KiB. */

@@ -8,6 +8,7 @@ import { getOp, type RefContext } from '../ir/op.js';
 import type { Tensor } from '../ir/tensor.js';
 import { formatShape, formatType, type TensorType } from '../ir/types.js';
 import { outOfRangeIndexInput } from './index_inputs.js';
+import { checkInterpreterBatch } from '../plan/fit.js';
 
 /** A model input that does not fit the graph's signature. */
 export class InputMismatchError extends Error {
@@ -85,6 +86,7 @@ function readWeight(g: Graph, ref: string): Tensor {
 /** Runs a graph on concrete inputs (in graph input order); returns outputs in graph output order. */
 export function interpret(g: Graph, inputs: readonly Tensor[]): Tensor[] {
   const batch = bindBatch(g, inputs);
+  checkInterpreterBatch(g, batch);
   const badIndex = outOfRangeIndexInput(g, inputs);
   if (badIndex) throw new InputMismatchError(badIndex);
   return runGraph(g, inputs, batch);

@@ -17,7 +17,8 @@ import { graphFacts } from '../../compiler/ir/constants.js';
 import type { Graph, Node, Value } from '../../compiler/ir/graph.js';
 import { getOp } from '../../compiler/ir/op.js';
 import { attr } from '../../compiler/ir/attrs.js';
-import { ALIGNMENT, evalAffine, planMemory, type Affine, type MemoryPlan } from '../../compiler/plan/index.js';
+import { ALIGNMENT, checkPlanFits, evalAffine, planMemory, type Affine, type MemoryPlan } from '../../compiler/plan/index.js';
+import { WASM_MEMORY_LIMIT_BYTES } from '../../compiler/limits.js';
 import { binaryen, createModule, emitBytes, optimizeModule, type Expr, type Module } from './binaryen.js';
 import { FunctionBuilder } from './func.js';
 import type { EmitContext, GraphFacts } from './kernels/context.js';
@@ -94,6 +95,7 @@ class Assembler {
     // Kernels need the memory to exist; its initial size is set once the layout is known.
     this.module.setMemory(1, MAX_PAGES, 'memory');
     this.plan = planMemory(graph);
+    checkPlanFits(graph, this.plan, 'wasm', WASM_MEMORY_LIMIT_BYTES);
     this.producers = graph.producers();
     this.facts = graphFacts(graph);
   }
@@ -214,6 +216,7 @@ class Assembler {
     m.addFunction('run', binaryen.createType([binaryen.i32]), binaryen.none, [], m.block(null, body));
     m.addFunctionExport('run', 'run');
     const initialBytes = this.arenaOffset + evalAffine(total, 1);
+    checkPlanFits(this.graph, { ...this.plan, arena: total }, 'wasm', WASM_MEMORY_LIMIT_BYTES, this.arenaOffset);
     m.removeExport('memory');
     m.setMemory(Math.max(1, Math.ceil(initialBytes / PAGE_BYTES)), MAX_PAGES, 'memory');
     if (!m.validate()) throw new Error('wasm target: the emitted module failed validation');

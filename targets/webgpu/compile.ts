@@ -16,7 +16,8 @@ import { getOp } from '../../compiler/ir/op.js';
 import { attr } from '../../compiler/ir/attrs.js';
 import { tensorBytes } from '../../compiler/ir/tensor_bytes.js';
 import { alignUp } from '../../compiler/plan/affine.js';
-import { planMemory, type Affine, type MemoryPlan } from '../../compiler/plan/index.js';
+import { checkPlanFits, planMemory, type Affine, type MemoryPlan } from '../../compiler/plan/index.js';
+import { WEBGPU_ARENA_LIMIT_BYTES } from '../../compiler/limits.js';
 import type { GpuDispatch, GpuEmitContext, GraphFacts, GridDim, Region } from './kernels/context.js';
 import { copyBytesDispatch } from './kernels/copy_bytes.js';
 import { gpuKernelFor, gpuReportedOp } from './kernels/index.js';
@@ -99,6 +100,7 @@ class DispatchListBuilder {
 
   constructor(private readonly graph: Graph) {
     this.plan = planMemory(graph);
+    checkPlanFits(graph, this.plan, 'webgpu', WEBGPU_ARENA_LIMIT_BYTES);
     this.producers = graph.producers();
     this.facts = graphFacts(graph);
   }
