@@ -9,7 +9,7 @@
 import { BundleError } from './errors.js';
 import { evalAffine, parseManifest, type BundleManifest, type WasmTarget, type WebGpuTarget } from './manifest.js';
 import { bundleReader, readChecked, type ReadFile } from './files.js';
-import { WGSL_LAYOUT_MARKER, checkLayout } from './layout_digest.js';
+import { checkLayout, wgslLayoutDigest } from './layout_digest.js';
 import { Model } from './model.js';
 import { WasmExecutor, type TensorData } from './wasm.js';
 import { WebGpuExecutor } from './webgpu.js';
@@ -76,8 +76,7 @@ async function loadWebGpu(loading: Loading, target: WebGpuTarget, gpu: GPU): Pro
   const { manifest, where, read } = loading;
   const [code, weights] = await Promise.all([readChecked(read, where, target.file, manifest.files[target.file]), readSized(loading, target.weights)]);
   const wgsl = new TextDecoder().decode(code);
-  const firstLine = wgsl.slice(0, wgsl.indexOf('\n'));
-  await checkLayout(manifest, target, target.file, firstLine.startsWith(WGSL_LAYOUT_MARKER) ? firstLine.slice(WGSL_LAYOUT_MARKER.length) : undefined, where);
+  await checkLayout(manifest, target, target.file, wgslLayoutDigest(wgsl), where);
   const executor = await WebGpuExecutor.create(gpu, wgsl, weights, target, manifest, where);
   return new Model(manifest, executor, {
     backend: 'webgpu',

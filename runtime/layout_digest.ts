@@ -24,6 +24,12 @@ export function layoutText(signature: Pick<BundleManifest, 'inputs' | 'outputs'>
   );
 }
 
+/** The digest model.wgsl carries: its first line. */
+export function wgslLayoutDigest(wgsl: string): string | undefined {
+  const firstLine = wgsl.slice(0, wgsl.indexOf('\n'));
+  return firstLine.startsWith(WGSL_LAYOUT_MARKER) ? firstLine.slice(WGSL_LAYOUT_MARKER.length) : undefined;
+}
+
 /** Refuses `file` when the digest it carries (`found`) is not the one computed from the manifest for `target`. */
 export async function checkLayout(signature: Pick<BundleManifest, 'inputs' | 'outputs'>, target: WasmTarget | WebGpuTarget, file: string, found: string | undefined, where: string): Promise<void> {
   const digest = await sha256Hex(new TextEncoder().encode(layoutText(signature, target)));

@@ -4,6 +4,7 @@
  * (never the other way round), so both sides agree on one shape.
  */
 import { BundleError } from './errors.js';
+import { MAX_RANK, MAX_TENSOR_ELEMENTS } from './limits.js';
 
 /** Bumped whenever a change to the bundle would make an older runtime compute wrong numbers. */
 export const FORMAT_VERSION = 3;
@@ -134,37 +135,55 @@ export function formatSignature(m: Pick<BundleManifest, 'inputs' | 'outputs'>): 
   return `(${m.inputs.map(formatSpec).join(', ')}) -> (${m.outputs.map(formatSpec).join(', ')})`;
 }
 
-/** Throws a BundleError naming a missing or malformed field. */
-type Bad = (field: string) => never;
+/** Throws a BundleError naming a missing or malformed field, with what is wrong with it when that is more than its form. */
+type Bad = (field: string, why?: string) => never;
 
-const isInt = (x: unknown): x is number => Number.isInteger(x);
-const isCount = (x: unknown): x is number => isInt(x) && x >= 0;
-const isAffine = (a: Affine | undefined): boolean => isInt(a?.base) && isInt(a?.perBatch);
-const isSpec = (s: TensorSpec): boolean =>
-  typeof s?.name === 'string' &&
-  (s.dtype === 'f32' || s.dtype === 'i32') &&
-  Array.isArray(s.shape) &&
-  s.shape.every((d) => d === 'N' || isCount(d));
+// Integers a double holds exactly: a size or offset of 1e300 is damage, never a layout.
+const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+const isAffine = (a: Affine | undefined): boolean => isCount(a?.base) && isCount(a?.perBatch);
+const isDim = (d: Dim): boolean => d === 'N' || (isCount(d) && d > 0);
 
-/** A file the target reads: named by a string and listed in `files`. */
-function checkFile(m: BundleManifest, file: unknown, field: string, bad: Bad): void {
-  if (typeof file !== 'string') bad(field);
-  if (!m.files[file as string]) bad(`files["${String(file)}"]`);
+/** A name, a known dtype, and a shape within MAX_RANK and MAX_TENSOR_ELEMENTS per batch item. */
+function checkSpec(s: TensorSpec, field: string, bad: Bad): true {
+  if (typeof s?.name !== 'string') bad(`${field}.name`);
+  if (s.dtype !== 'f32' && s.dtype !== 'i32') bad(`${field}.dtype`, `unknown dtype ${JSON.stringify(s.dtype)}`);
+  checkList(s.shape, `${field}.shape`, bad, isDim);
+  if (s.shape.length > MAX_RANK) bad(`${field}.shape`, `rank ${s.shape.length} is over the limit of ${MAX_RANK} (MAX_RANK)`);
+  const count = s.shape.reduce<number>((n, d) => n * (d === 'N' ? 1 : d), 1);
+  if (count > MAX_TENSOR_ELEMENTS) {
+    bad(`${field}.shape`, `[${s.shape.join(',')}] has ${count} elements per batch item, over the limit of ${MAX_TENSOR_ELEMENTS} (MAX_TENSOR_ELEMENTS)`);
+  }
+  return true;
 }
 
-/** An array of `count` entries (when given), each accepted by `ok`; names the first bad entry. */
+/** A file the target reads: named by a string and listed in `files` with a size and a hash. */
+function checkFile(m: BundleManifest, file: unknown, field: string, bad: Bad): void {
+  if (typeof file !== 'string') bad(field);
+  const entry = m.files[file as string];
+  if (!isCount(entry?.bytes) || typeof entry.sha256 !== 'string') bad(`files["${String(file)}"]`);
+}
+
+/** A target's weights: a listed file, of the size its `files` entry gives. */
+function checkWeights(m: BundleManifest, weights: { file: string; bytes: number } | undefined, field: string, bad: Bad): void {
+  checkFile(m, weights?.file, `${field}.file`, bad);
+  const listed = m.files[weights!.file].bytes;
+  if (weights!.bytes !== listed) bad(`${field}.bytes`, `${String(weights!.bytes)}, but files["${weights!.file}"].bytes is ${listed}`);
+}
+
+/** An array of `count` entries (when given), each accepted by `ok`; names the first bad entry and its value. */
 function checkList<T>(list: T[] | undefined, field: string, bad: Bad, ok: (x: T, i: number) => boolean, count?: number): void {
-  if (!Array.isArray(list) || (count !== undefined && list.length !== count)) bad(field);
-  list?.forEach((x, i) => ok(x, i) || bad(`${field}[${i}]`));
+  if (!Array.isArray(list)) bad(field);
+  if (count !== undefined && list.length !== count) bad(field, `${list.length} entries for ${count}`);
+  list.forEach((x, i) => ok(x, i) || bad(`${field}[${i}]`, `is ${String(JSON.stringify(x)).slice(0, 60)}`));
 }
 
 function checkWasm(m: BundleManifest, w: WasmTarget, bad: Bad): void {
   checkFile(m, w.file, 'targets.wasm.file', bad);
   if (w.relaxedFile !== undefined) checkFile(m, w.relaxedFile, 'targets.wasm.relaxedFile', bad);
-  checkFile(m, w.weights?.file, 'targets.wasm.weights.file', bad);
-  if (!isCount(w.weights.bytes)) bad('targets.wasm.weights.bytes');
+  checkWeights(m, w.weights, 'targets.wasm.weights', bad);
   if (!isCount(w.weightsOffset)) bad('targets.wasm.weightsOffset');
   if (!isCount(w.arenaOffset)) bad('targets.wasm.arenaOffset');
+  if (w.arenaOffset < w.weightsOffset + w.weights.bytes) bad('targets.wasm.arenaOffset', 'the arena must start after the weights');
   if (!isAffine(w.arenaBytes)) bad('targets.wasm.arenaBytes');
   checkList(w.inputOffsets, 'targets.wasm.inputOffsets', bad, isAffine, m.inputs.length);
   checkList(w.outputOffsets, 'targets.wasm.outputOffsets', bad, isAffine, m.outputs.length);
@@ -173,8 +192,7 @@ function checkWasm(m: BundleManifest, w: WasmTarget, bad: Bad): void {
 function checkWebGpu(m: BundleManifest, g: WebGpuTarget, bad: Bad): void {
   const at = (field: string): string => `targets.webgpu.${field}`;
   checkFile(m, g.file, at('file'), bad);
-  checkFile(m, g.weights?.file, at('weights.file'), bad);
-  if (!isCount(g.weights.bytes)) bad(at('weights.bytes'));
+  checkWeights(m, g.weights, at('weights'), bad);
   const pages = g.weights.pages;
   checkList(pages, at('weights.pages'), bad, (p) => isCount(p?.offset) && isCount(p.bytes) && p.offset + p.bytes <= g.weights.bytes);
   if (!isAffine(g.arenaBytes)) bad(at('arenaBytes'));
@@ -187,7 +205,7 @@ function checkWebGpu(m: BundleManifest, g: WebGpuTarget, bad: Bad): void {
     if (!isCount(d?.kernel) || d.kernel >= g.kernels.length || typeof d.label !== 'string') return false;
     if (!isCount(d.step) || d.step >= Math.max(1, g.steps)) return false;
     const grid = at(`dispatches[${i}].grid`);
-    checkList(d.grid, grid, bad, (x) => isCount(x?.base) && isCount(x.perBatch) && isInt(x.per) && x.per > 0);
+    checkList(d.grid, grid, bad, (x) => isCount(x?.base) && isCount(x.perBatch) && isCount(x.per) && x.per > 0);
     if (d.grid.length < 1 || d.grid.length > 3) bad(grid);
     checkList(d.bindings, at(`dispatches[${i}].bindings`), bad, isRange, g.kernels[d.kernel].bindings.length);
     return true;
@@ -217,11 +235,11 @@ export function parseManifest(text: string, where: string): BundleManifest {
         '(rebuild the bundle with `tfc build`, or use the runtime of the tfc that built it)',
     );
   }
-  const bad: Bad = (field) => {
-    throw new BundleError(`${where}: manifest.json has a missing or malformed '${field}'`);
+  const bad: Bad = (field, why) => {
+    throw new BundleError(`${where}: manifest.json has a missing or malformed '${field}'${why ? ` (${why})` : ''}`);
   };
-  checkList(m.inputs, 'inputs', bad, isSpec);
-  checkList(m.outputs, 'outputs', bad, isSpec);
+  checkList(m.inputs, 'inputs', bad, (s, i) => checkSpec(s, `inputs[${i}]`, bad));
+  checkList(m.outputs, 'outputs', bad, (s, i) => checkSpec(s, `outputs[${i}]`, bad));
   if (typeof m.files !== 'object' || m.files === null) bad('files');
   const { wasm, webgpu } = m.targets ?? {};
   if (wasm === undefined && webgpu === undefined) bad('targets (neither wasm nor webgpu)');

@@ -9,7 +9,9 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { BundleError } from '../../runtime/errors.js';
 import { bundleReader, readChecked } from '../../runtime/files.js';
+import { LAYOUT_SECTION, checkLayout, wgslLayoutDigest } from '../../runtime/layout_digest.js';
 import { parseManifest, type BundleManifest } from '../../runtime/manifest.js';
+import { customSection } from '../bundle/wasm_sections.js';
 import { lowerModel } from '../frontend/lower.js';
 import { loadModelSource } from '../frontend/load.js';
 import { formatInspectReport, inspectGraphs } from '../inspect.js';
@@ -24,8 +26,10 @@ export interface InspectOptions extends PipelineFlags {
 
 /**
  * Reads and verifies a bundle as the runtime does before loading it: the
- * manifest parses, and every file it lists is there, a regular file in the
- * folder, of the listed size and SHA-256. Damage is a one-line CliError.
+ * manifest parses, every file it lists is there, a regular file in the
+ * folder, of the listed size and SHA-256, and each compiled file carries the
+ * layout digest of the manifest (an edited manifest is damage too). Damage
+ * is a one-line CliError.
  */
 async function readVerifiedManifest(dir: string): Promise<BundleManifest> {
   const { where, read } = await bundleReader(dir);
@@ -36,7 +40,19 @@ async function readVerifiedManifest(dir: string): Promise<BundleManifest> {
   }
   try {
     const manifest = parseManifest(new TextDecoder().decode(await read('manifest.json')), `bundle ${where}`);
-    for (const [name, entry] of Object.entries(manifest.files)) await readChecked(read, where, name, entry);
+    const { wasm, webgpu } = manifest.targets;
+    // Only the compiled files are kept: weights may be large.
+    const codeFiles = new Set([wasm?.file, wasm?.relaxedFile, webgpu?.file]);
+    const files = new Map<string, Uint8Array<ArrayBuffer>>();
+    for (const [name, entry] of Object.entries(manifest.files)) {
+      const bytes = await readChecked(read, where, name, entry);
+      if (codeFiles.has(name)) files.set(name, bytes);
+    }
+    for (const file of [wasm?.file, wasm?.relaxedFile].filter((f) => f !== undefined)) {
+      const section = customSection(files.get(file)!, LAYOUT_SECTION);
+      await checkLayout(manifest, wasm!, file, section && new TextDecoder().decode(section), where);
+    }
+    if (webgpu) await checkLayout(manifest, webgpu, webgpu.file, wgslLayoutDigest(new TextDecoder().decode(files.get(webgpu.file))), where);
     return manifest;
   } catch (e) {
     throw e instanceof BundleError ? new CliError(e.message, { cause: e }) : e;

@@ -40,7 +40,7 @@ describe('tfc inspect', () => {
     expect(fromBundle.code).toBe(0);
     expect(JSON.parse(fromBundle.stdout)).toEqual(fromModel);
     const text = await tfc(['inspect', bundle]);
-    expect(text.stdout).toMatch(/^model mnist_cnn \(bundle format 2, targets: wasm\)\ncode bytes \(wasm\)\s+[\d,]+\n/);
+    expect(text.stdout).toMatch(/^model mnist_cnn \(bundle format 3, targets: wasm\)\ncode bytes \(wasm\)\s+[\d,]+\n/);
     const notBundle = await tfc(['inspect', dir]);
     expect(notBundle.code).toBe(1);
     expect(notBundle.stderr).toMatch(/^tfc: error: bundle .*: no manifest\.json/);

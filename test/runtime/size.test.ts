@@ -1,7 +1,8 @@
 /**
  * The runtime stays small and self-contained: bundled and minified (esbuild,
- * which vitest already brings) it is at most 18 KB (the WASM and WebGPU
- * backends and the manifest checks of both), and it imports nothing
+ * which vitest already brings) it is at most 20 KB (the WASM and WebGPU
+ * backends, the manifest checks of both with their limits, the layout
+ * digest and the batch-size limit checks), and it imports nothing
  * but node: built-ins (loaded dynamically, only in Node) — never the compiler.
  */
 import { build } from 'esbuild';
@@ -13,7 +14,7 @@ import { repoRoot } from '../helpers/conformance.js';
 const runtimeDir = path.join(repoRoot, 'runtime');
 
 describe('runtime footprint', () => {
-  it('is at most 18 KB minified', async () => {
+  it('is at most 20 KB minified', async () => {
     const result = await build({
       entryPoints: [path.join(runtimeDir, 'index.ts')],
       bundle: true,
@@ -23,7 +24,7 @@ describe('runtime footprint', () => {
       external: ['node:*'],
       write: false,
     });
-    expect(result.outputFiles[0].contents.length).toBeLessThanOrEqual(18 * 1024);
+    expect(result.outputFiles[0].contents.length).toBeLessThanOrEqual(20 * 1024);
   });
 
   it('imports only its own files statically and node: built-ins dynamically', () => {
