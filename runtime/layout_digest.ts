@@ -32,7 +32,14 @@ export function wgslLayoutDigest(wgsl: string): string | undefined {
 
 /** Refuses `file` when the digest it carries (`found`) is not the one computed from the manifest for `target`. */
 export async function checkLayout(signature: Pick<BundleManifest, 'inputs' | 'outputs'>, target: WasmTarget | WebGpuTarget, file: string, found: string | undefined, where: string): Promise<void> {
-  const digest = await sha256Hex(new TextEncoder().encode(layoutText(signature, target)));
+  let text: string;
+  try {
+    text = layoutText(signature, target);
+  } catch (e) {
+    // JSON.parse reads arrays nested deeper than JSON.stringify can write (a RangeError): such a manifest is no build's.
+    throw new BundleError(`bundle ${where}: manifest.json cannot be digested (${(e as Error).message})`, { cause: e });
+  }
+  const digest = await sha256Hex(new TextEncoder().encode(text));
   if (found !== digest) {
     throw new BundleError(
       `bundle ${where}: manifest.json does not match ${file} (layout digest ${found ?? 'missing'}, the manifest gives ${digest}): ` +

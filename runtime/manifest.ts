@@ -170,11 +170,11 @@ function checkWeights(m: BundleManifest, weights: { file: string; bytes: number 
   if (weights!.bytes !== listed) bad(`${field}.bytes`, `${String(weights!.bytes)}, but files["${weights!.file}"].bytes is ${listed}`);
 }
 
-/** An array of `count` entries (when given), each accepted by `ok`; names the first bad entry and its value. */
+/** An array of `count` entries (when given), each accepted by `ok`; names the first bad entry, and its value when not an object or array (which may be nested too deep to print). */
 function checkList<T>(list: T[] | undefined, field: string, bad: Bad, ok: (x: T, i: number) => boolean, count?: number): void {
   if (!Array.isArray(list)) bad(field);
   if (count !== undefined && list.length !== count) bad(field, `${list.length} entries for ${count}`);
-  list.forEach((x, i) => ok(x, i) || bad(`${field}[${i}]`, `is ${String(JSON.stringify(x)).slice(0, 60)}`));
+  list.forEach((x, i) => ok(x, i) || bad(`${field}[${i}]`, typeof x === 'object' ? undefined : `is ${JSON.stringify(x)}`));
 }
 
 function checkWasm(m: BundleManifest, w: WasmTarget, bad: Bad): void {

@@ -69,7 +69,7 @@ describe('parseManifest limits and field paths', () => {
     ['a rank of 40', (m) => (m.inputs[0].shape = ['N', ...new Array<number>(39).fill(1)]), /'inputs\[0\]\.shape' \(rank 40 is over the limit of 32 \(MAX_RANK\)\)/],
     ['an unknown dtype', (m) => (m.outputs[0].dtype = 'f64'), /'outputs\[0\]\.dtype' \(unknown dtype "f64"\)/],
     ['a name that is not a string', (m) => (m.inputs[0].name = 7), /'inputs\[0\]\.name'/],
-    ['an offset of 1e300', (m) => (m.targets.wasm.outputOffsets[0].base = 1e300), /'targets\.wasm\.outputOffsets\[0\]' \(is \{"base":1e\+300/],
+    ['an offset of 1e300', (m) => (m.targets.wasm.outputOffsets[0].base = 1e300), /'targets\.wasm\.outputOffsets\[0\]'$/],
     ['a negative per-batch size', (m) => (m.targets.wasm.arenaBytes.perBatch = -64), /'targets\.wasm\.arenaBytes'/],
     ['an offset that is not finite (null in JSON)', (m) => (m.targets.wasm.inputOffsets[0].base = null), /'targets\.wasm\.inputOffsets\[0\]'/],
     ['an arena inside the weights', (m) => (m.targets.wasm.arenaOffset = m.targets.wasm.weightsOffset), /'targets\.wasm\.arenaOffset' \(the arena must start after the weights\)/],
@@ -82,6 +82,23 @@ describe('parseManifest limits and field paths', () => {
     const parse = parseEdited(change);
     expect(parse).toThrow(BundleError);
     expect(parse).toThrow(message);
+  });
+
+  it('refuses an entry nested deeper than JSON.stringify can print, naming it', () => {
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    const edited = text.replace(/"outputOffsets": \[\s*\{[^}]*\}/, `"outputOffsets": [${deep}`);
+    expect(edited).not.toBe(text);
+    expect(() => parseManifest(edited, 'bundle b')).toThrow(/^bundle b: manifest\.json has a missing or malformed 'targets\.wasm\.outputOffsets\[0\]'$/);
+  });
+
+  it('loadModel refuses an unknown field nested too deep to digest with a BundleError', async () => {
+    const copy = path.join(tmp, 'deep');
+    cpSync(dir, copy, { recursive: true });
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    writeFileSync(path.join(copy, 'manifest.json'), text.replace('"targets": {', `"targets": {"junk": ${deep}, `).replace('"wasm": {', `"wasm": {"junk": ${deep}, `));
+    const err = await loadModel(copy, { backend: 'wasm' }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(BundleError);
+    expect((err as Error).message).toMatch(/manifest\.json cannot be digested \(Maximum call stack size exceeded\)/);
   });
 
   it('loadModel refuses an absurd output shape with a BundleError, not a failed allocation', async () => {
