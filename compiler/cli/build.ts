@@ -6,7 +6,7 @@
  * compiled or written. On a terminal each stage is shown on stderr; the
  * summary goes to stdout.
  */
-import { assembleBundle, type BundleTargets } from '../bundle/index.js';
+import { WASM_FILE, WGSL_FILE, assembleBundle, type BundleTargets } from '../bundle/index.js';
 import { writeBundleDir } from '../bundle/write.js';
 import { lowerModel } from '../frontend/lower.js';
 import { inspectGraphs } from '../inspect.js';
@@ -88,12 +88,12 @@ function compileTarget(graph: Graph, modelFile: string, target: TargetName): Bun
 }
 
 /** One summary row per target: code size, weights, and its kernels. */
-function targetRows(targets: BundleTargets): [string, string][] {
+function targetRows(targets: BundleTargets, files: Map<string, Uint8Array>): [string, string][] {
   const rows: [string, string][] = [];
-  if (targets.wasm) rows.push(['wasm', `code bytes ${targets.wasm.wasm.length}, weight bytes ${targets.wasm.weights.length}`]);
+  if (targets.wasm) rows.push(['wasm', `code bytes ${files.get(WASM_FILE)?.length}, weight bytes ${targets.wasm.weights.length}`]);
   if (targets.webgpu) {
-    const { wgsl, weights, layout } = targets.webgpu;
-    const code = new TextEncoder().encode(wgsl).length;
+    const { weights, layout } = targets.webgpu;
+    const code = files.get(WGSL_FILE)?.length;
     rows.push(['webgpu', `code bytes ${code}, weight bytes ${weights.length}, ${layout.kernels.length} shader modules / ${layout.dispatches.length} dispatches`]);
   }
   return rows;
@@ -131,7 +131,7 @@ export async function buildCommand(modelFile: string, options: BuildOptions): Pr
   const rows: [string, string][] = [
     ['kernels', String(m.kernels.count)],
     ['peak memory', `${m.memoryPlan.peakBytesAtBatch1} bytes at batch 1 (arena ${formatAffine(m.memoryPlan.arenaBytes)} bytes)`],
-    ...targetRows(compiled),
+    ...targetRows(compiled, bundle.files),
   ];
   const header = `built ${options.out} (model '${m.name}', ${targets.length > 1 ? 'targets' : 'target'} ${targets.join(', ')})`;
   process.stdout.write(`${header}\n${rows.map(([k, v]) => `  ${k.padEnd(14)}${v}\n`).join('')}`);

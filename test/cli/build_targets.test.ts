@@ -129,6 +129,6 @@ describeGpu('tfc predict on the webgpu backend', () => {
   it('tfc inspect on the bundle lists the code bytes of both targets', async () => {
     const run = await tfc(['inspect', both]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^model dense_mlp \(bundle format 2, targets: wasm, webgpu\)\ncode bytes \(wasm\)\s+[\d,]+\ncode bytes \(webgpu\)\s+[\d,]+\n/);
+    expect(run.stdout).toMatch(/^model dense_mlp \(bundle format 3, targets: wasm, webgpu\)\ncode bytes \(wasm\)\s+[\d,]+\ncode bytes \(webgpu\)\s+[\d,]+\n/);
   });
 });
