@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeNpy } from '../../compiler/io/npy.js';
 import { BundleError, LimitError, loadModel, type BundleManifest, type Model } from '../../runtime/index.js';
 import { tfc } from '../cli/tfc.js';
+import { describeGpu, gpu } from '../targets/webgpu/check.js';
 
 /** A one-layer Sequential model.json (zero weights): Dense(units) over inputs of `inputShape`. */
 function writeDenseModel(dir: string, inputShape: number[], units: number): string {
@@ -36,7 +37,7 @@ beforeAll(async () => {
   tmp = mkdtempSync(path.join(tmpdir(), 'tfc-limits-'));
   wideModel = writeDenseModel(tmp, [4], UNITS);
   bundle = path.join(tmp, 'bundle');
-  const build = await tfc(['build', wideModel, '--out', bundle]);
+  const build = await tfc(['build', wideModel, '--target', 'wasm,webgpu', '--out', bundle]);
   expect(build.stderr).toBe('');
   model = await loadModel(bundle, { backend: 'wasm' });
 }, 60_000);
@@ -60,6 +61,21 @@ describe('a batch too large for WebAssembly memory', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^tfc: error: [^\n]*batch 5000 needs 4\.\d GiB in the interpreter; the limit is 4 GiB — split the batch\n$/);
   }, 30_000);
+});
+
+describeGpu('a batch too large for the GPU', () => {
+  it('is a LimitError naming the device limit, and the model still works after', async () => {
+    const onGpu = await loadModel(bundle, { backend: 'webgpu', gpu: gpu as GPU });
+    try {
+      const error = await onGpu.predict(batchOf(5000)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LimitError);
+      expect((error as Error).message).toMatch(/^batch 5000 (needs|makes) a [\d.]+ GiB .*this GPU's max(BufferSize|StorageBufferBindingSize) is [\d.]+ [KMG]iB — split the batch$/);
+      const y = (await onGpu.predict(batchOf(2))) as { shape: number[] };
+      expect(y.shape).toEqual([2, UNITS]);
+    } finally {
+      onGpu.dispose();
+    }
+  }, 60_000);
 });
 
 describe('a manifest declaring an absurd shape', () => {
