@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeNpy } from '../../compiler/io/npy.js';
-import { BundleError, LimitError, loadModel, type BundleManifest, type Model } from '../../runtime/index.js';
+import { BundleError, LimitError, loadModel, type BundleManifest, type Model, type TensorLike } from '../../runtime/index.js';
 import { tfc } from '../cli/tfc.js';
 import { describeGpu, gpu } from '../targets/webgpu/check.js';
 
@@ -50,7 +50,7 @@ describe('a batch too large for WebAssembly memory', () => {
     const error = await model.predict(batchOf(5000)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LimitError);
     expect((error as Error).message).toMatch(/^batch 5000 needs 4\.9 GiB of WebAssembly memory; the limit is 4 GiB — split the batch$/);
-    const y = (await model.predict(batchOf(2))) as { shape: number[] };
+    const y = (await model.predict(batchOf(2))) as TensorLike;
     expect(y.shape).toEqual([2, UNITS]);
   });
 
@@ -70,7 +70,7 @@ describeGpu('a batch too large for the GPU', () => {
       const error = await onGpu.predict(batchOf(5000)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(LimitError);
       expect((error as Error).message).toMatch(/^batch 5000 (needs|makes) a [\d.]+ GiB .*this GPU's max(BufferSize|StorageBufferBindingSize) is [\d.]+ [KMG]iB — split the batch$/);
-      const y = (await onGpu.predict(batchOf(2))) as { shape: number[] };
+      const y = (await onGpu.predict(batchOf(2))) as TensorLike;
       expect(y.shape).toEqual([2, UNITS]);
     } finally {
       onGpu.dispose();
