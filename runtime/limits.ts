@@ -24,7 +24,7 @@ export class LimitError extends Error {
   }
 }
 
-/** Bytes for a message: "5.1 GiB", "640 MiB", "12 KiB", "7 bytes". */
+/** Bytes for a message: "5.12 GiB", "640 MiB", "12 KiB", "7 bytes". */
 export function formatBytes(bytes: number): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;
@@ -34,7 +34,8 @@ export function formatBytes(bytes: number): string {
     unit += 1;
   }
   if (unit === 0) return `${bytes} bytes`;
-  return `${Number(value.toFixed(1))} ${units[unit]}`;
+  // Three significant digits, so a size just over a limit never prints as the limit itself.
+  return `${Number(value.toPrecision(3))} ${units[unit]}`;
 }
 
 /** manifest.json is read before anything says how large it may be: real ones are tens of KiB. */
