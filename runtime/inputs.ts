@@ -45,6 +45,16 @@ export function orderInputs(x: ModelInput, inputs: TensorSpec[], outputs: Tensor
   return { form: 'named', tensors: inputs.map((s) => named[s.name]) };
 }
 
+/** Token ids must fall inside their table; a float id counts as gather sees it (truncated, NaN as 0). */
+function checkIndices(data: TensorData, rows: number, fail: (what: string) => never): void {
+  for (let k = 0; k < data.length; k++) {
+    const index = data[k] !== data[k] ? 0 : Math.trunc(data[k]);
+    if (index < 0 || index >= rows) {
+      fail(`holds ${data[k]} at element ${k}, but it indexes a table of ${rows} rows (an Embedding's input_dim): every value must be in [0, ${rows})`);
+    }
+  }
+}
+
 /** Checks each input against its spec; returns the data arrays and the common batch size. */
 export function checkInputs(tensors: unknown[], inputs: TensorSpec[], outputs: TensorSpec[]): { data: TensorData[]; batch: number } {
   const signature = formatSignature({ inputs, outputs });
@@ -63,6 +73,7 @@ export function checkInputs(tensors: unknown[], inputs: TensorSpec[], outputs: T
     if (!dimsOk) fail(`has shape [${shape.join(',')}], expected [${spec.shape.join(',')}]`);
     const size = shape.reduce((n, d) => n * d, 1);
     if (t.data.length !== size) fail(`has ${t.data.length} values for shape [${shape.join(',')}], which needs ${size}`);
+    if (spec.indexRows !== undefined) checkIndices(t.data, spec.indexRows, fail);
     const k = spec.shape.indexOf('N');
     if (k >= 0) {
       if (batch !== undefined && shape[k] !== batch) fail(`has batch size ${shape[k]}, but an earlier input has ${batch}`);

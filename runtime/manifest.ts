@@ -18,6 +18,8 @@ export interface TensorSpec {
   name: string;
   dtype: DTypeName;
   shape: Dim[];
+  /** An input whose values index a table (an Embedding's token ids): each must be in [0, indexRows), checked at predict. */
+  indexRows?: number;
 }
 
 /** Bytes `base + perBatch * N`. */
@@ -153,6 +155,7 @@ function checkSpec(s: TensorSpec, field: string, bad: Bad): true {
   if (count > MAX_TENSOR_ELEMENTS) {
     bad(`${field}.shape`, `[${s.shape.join(',')}] has ${count} elements per batch item, over the limit of ${MAX_TENSOR_ELEMENTS} (MAX_TENSOR_ELEMENTS)`);
   }
+  if (s.indexRows !== undefined && !(isCount(s.indexRows) && s.indexRows > 0)) bad(`${field}.indexRows`);
   return true;
 }
 

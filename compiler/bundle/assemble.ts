@@ -12,6 +12,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Graph, Value } from '../ir/graph.js';
 import { kernelOps } from '../inspect.js';
 import { planMemory } from '../plan/index.js';
+import { indexInputRows } from '../interpreter/index_inputs.js';
 import {
   FORMAT_NAME,
   FORMAT_VERSION,
@@ -60,8 +61,12 @@ function signature(graph: Graph): { inputs: TensorSpec[]; outputs: TensorSpec[] 
     if (v.type.dtype === 'bool') throw new Error(`bundle: model input/output '${name}' is bool, which bundles cannot carry`);
     return { name, dtype: v.type.dtype, shape: [...v.type.shape] };
   };
+  const indexRows = indexInputRows(graph);
   return {
-    inputs: graph.inputs.map((v) => spec(v.name ?? `input${v.id}`, v)),
+    inputs: graph.inputs.map((v, i) => {
+      const rows = indexRows.get(i);
+      return { ...spec(v.name ?? `input${v.id}`, v), ...(rows === undefined ? {} : { indexRows: rows }) };
+    }),
     outputs: graph.outputs.map((o) => spec(o.name, o.value)),
   };
 }

@@ -2,8 +2,10 @@
  * The user-facing check behind gather's "out of range gives zeros" rule
  * (docs/OPS.md, "Special values"): an index that comes straight from a model
  * input (an Embedding fed token ids) and falls outside its table is a
- * mistake in the input, so the interpreter names the input rather than
- * quietly returning zeros. Indices computed inside the model are not checked.
+ * mistake in the input, so the interpreter and the runtime name the input
+ * rather than quietly returning zeros. Indices computed inside the model are
+ * not checked. `indexInputRows` is the static half, recorded in a bundle's
+ * manifest (`TensorSpec.indexRows`) so the runtime makes the same check.
  */
 import type { Graph, Node, Value } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
@@ -26,9 +28,10 @@ function sourceInput(g: Graph, producers: Map<number, Node>, v: Value): number |
   return undefined;
 }
 
-/** A message naming the first model input that indexes a gather table out of range, or null. */
-export function outOfRangeIndexInput(g: Graph, inputs: readonly Tensor[]): string | null {
+/** Model inputs that index gather tables directly: input index → the rows of the smallest table it indexes. */
+export function indexInputRows(g: Graph): Map<number, number> {
   const producers = g.producers();
+  const rows = new Map<number, number>();
   for (const node of g.nodes) {
     if (node.op !== 'gather') continue;
     const i = sourceInput(g, producers, node.inputs[1]);
@@ -36,14 +39,24 @@ export function outOfRangeIndexInput(g: Graph, inputs: readonly Tensor[]): strin
     const params = node.inputs[0].type.shape;
     const size = params[normalizeAxis(attr.int(node.attrs, 'axis'), params.length)];
     if (size === 'N') continue;
+    rows.set(i, Math.min(size, rows.get(i) ?? size));
+  }
+  return rows;
+}
+
+/** The message for a value outside [0, rows); the runtime words it the same way (runtime/inputs.ts). */
+function outOfRangeIndexMessage(input: number, name: string, value: number, element: number, rows: number): string {
+  return `input ${input} '${name}' holds ${value} at element ${element}, but it indexes a table of ${rows} rows (an Embedding's input_dim): every value must be in [0, ${rows})`;
+}
+
+/** A message naming the first model input that indexes a gather table out of range, or null. */
+export function outOfRangeIndexInput(g: Graph, inputs: readonly Tensor[]): string | null {
+  for (const [i, rows] of indexInputRows(g)) {
     const data = inputs[i].data;
     const toIndex = inputs[i].dtype === 'f32' ? toInt32Saturating : (x: number) => x;
     for (let k = 0; k < data.length; k++) {
       const index = toIndex(data[k]);
-      if (index < 0 || index >= size) {
-        const name = g.inputs[i].name ?? String(i);
-        return `input ${i} '${name}' holds ${data[k]} at element ${k}, but it indexes a table of ${size} rows (an Embedding's input_dim): every value must be in [0, ${size})`;
-      }
+      if (index < 0 || index >= rows) return outOfRangeIndexMessage(i, g.inputs[i].name ?? String(i), data[k], k, rows);
     }
   }
   return null;
