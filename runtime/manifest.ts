@@ -246,7 +246,7 @@ export function parseManifest(text: string, where: string): BundleManifest {
   if (typeof m.files !== 'object' || m.files === null) bad('files');
   const { wasm, webgpu } = m.targets ?? {};
   if (wasm === undefined && webgpu === undefined) bad('targets (neither wasm nor webgpu)');
-  if (wasm !== undefined) checkWasm(m, wasm, bad);
-  if (webgpu !== undefined) checkWebGpu(m, webgpu, bad);
+  if (wasm !== undefined) checkWasm(m, wasm ?? bad('targets.wasm'), bad);
+  if (webgpu !== undefined) checkWebGpu(m, webgpu ?? bad('targets.webgpu'), bad);
   return m;
 }

@@ -77,6 +77,9 @@ describe('parseManifest limits and field paths', () => {
     ['a file entry without a size', (m) => delete m.files['model.wgsl'].bytes, /'files\["model\.wgsl"\]'/],
     ['a grid axis of 0 per workgroup', (m) => (m.targets.webgpu.dispatches[0].grid[0].per = 0), /'targets\.webgpu\.dispatches\[0\]\.grid\[0\]'/],
     ['a grid of 1e300 workgroups', (m) => (m.targets.webgpu.dispatches[0].grid[0].perBatch = 1e300), /'targets\.webgpu\.dispatches\[0\]\.grid\[0\]'/],
+    ['a wasm target that is null', (m) => (m.targets.wasm = null), /'targets\.wasm'$/],
+    ['a webgpu target that is null', (m) => (m.targets.webgpu = null), /'targets\.webgpu'$/],
+    ['an index table size of 0', (m) => (m.inputs[0].indexRows = 0), /'inputs\[0\]\.indexRows'$/],
     ['an output offset list of the wrong length', (m) => m.targets.wasm.outputOffsets.push({ base: 0, perBatch: 0 }), /'targets\.wasm\.outputOffsets' \(2 entries for 1\)/],
   ])('refuses %s', (_what, change, message) => {
     const parse = parseEdited(change);
