@@ -4,8 +4,8 @@
  * Errors a user can fix (a bad model file, a bad layer option, inputs that do
  * not fit the model, a bad command line) print as one line,
  * `tfc: error: <message>`, with the stack trace only under `--verbose`.
- * Anything else is a bug in tfc: it prints one line too, plus a hint to rerun
- * with `--verbose` to get the stack trace for a report.
+ * Anything else is a bug in tfc: it prints one line too, ending with a hint
+ * to rerun with `--verbose` to get the stack trace for a report.
  */
 import { ModelBuildError } from '../frontend/dsl/errors.js';
 import { ModelFileError } from '../frontend/keras/errors.js';
@@ -63,14 +63,25 @@ function stackWithCauses(e: unknown): string {
   return parts.join('\n');
 }
 
-/** Prints an error for the user and returns the process exit code. */
+/** The longest message printed whole; longer ones (a hostile file's value quoted back) keep both ends. */
+const MAX_MESSAGE_CHARS = 2000;
+
+/** A message as one line of bounded length, whatever text it quotes. */
+export function oneLineMessage(message: string): string {
+  const line = message.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  if (line.length <= MAX_MESSAGE_CHARS) return line;
+  const keep = MAX_MESSAGE_CHARS / 2;
+  return `${line.slice(0, keep)} … (${line.length - 2 * keep} characters cut) … ${line.slice(-keep)}`;
+}
+
+/** Prints an error for the user as one line (the stack follows under --verbose) and returns the process exit code. */
 export function reportError(e: unknown, verbose: boolean, write: (text: string) => void): number {
-  const message = e instanceof Error ? e.message : String(e);
+  const message = oneLineMessage(e instanceof Error ? e.message : String(e));
   if (isUserError(e)) {
     write(`tfc: error: ${message}\n`);
   } else {
-    write(`tfc: error: internal error: ${message}\n`);
-    if (!verbose) write('tfc: this is a bug in tfc; run again with --verbose for the stack trace\n');
+    const hint = verbose ? '' : ' (this is a bug in tfc; run again with --verbose for the stack trace)';
+    write(`tfc: error: internal error: ${message}${hint}\n`);
   }
   if (verbose) write(`${stackWithCauses(e)}\n`);
   return 1;
