@@ -136,9 +136,10 @@ Examples:
   tfc predict bundle/ --input x.npy --output y.npy
   tfc predict bundle/ --backend webgpu --input x.npy --output y.npy`,
     )
-    .action(async (dir: string, options: { input?: string[]; output?: string[]; backend: string }) => {
+    .action(async (dir: string, options: { input?: string[]; output?: string[]; backend: string }, command: Command) => {
       const { predictCommand } = await import('./predict.js');
-      await predictCommand(dir, { ...options, input: options.input ?? [], output: options.output ?? [] });
+      const verbose = command.optsWithGlobals<{ verbose?: boolean }>().verbose === true;
+      await predictCommand(dir, { ...options, input: options.input ?? [], output: options.output ?? [], verbose });
     });
 
   program

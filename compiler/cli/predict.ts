@@ -3,12 +3,13 @@
  * runs a bundle written by `tfc build` with the runtime (runtime/), exactly
  * as an application would; .npy conventions as for `tfc run`
  * (tensor_files.ts). WebGPU in Node is Dawn (compiler/gpu/dawn.ts), loaded
- * only when the backend may use it.
+ * only when the backend may use it, its own diagnostics shown only with
+ * --verbose. On success, one line on stderr says which backend ran.
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { bundleReader } from '../../runtime/files.js';
-import { BundleError, DeviceLostError, InputError, loadModel, type Model, type TensorLike } from '../../runtime/index.js';
+import { BundleError, DeviceLostError, InputError, loadModel, type Model, type ModelSummary, type TensorLike } from '../../runtime/index.js';
 import type { Tensor } from '../ir/tensor.js';
 import { CliError } from './errors.js';
 import { checkOutputPaths, type KeptFile } from './output_paths.js';
@@ -18,6 +19,8 @@ export interface PredictOptions {
   input: string[];
   output: string[];
   backend?: string;
+  /** Let Dawn's and the Vulkan drivers' diagnostics through to stderr. */
+  verbose?: boolean;
 }
 
 const BACKENDS = ['auto', 'wasm', 'webgpu'] as const;
@@ -48,13 +51,18 @@ async function hasWebGpuTarget(dir: string): Promise<boolean> {
  * without a webgpu target is left to loadModel, which says so); for
  * --backend webgpu, finding no adapter is an error with Dawn's reason.
  */
-async function gpuFor(backend: Backend, dir: string): Promise<GPU | undefined> {
+async function gpuFor(backend: Backend, dir: string, verbose: boolean): Promise<GPU | undefined> {
   if (backend === 'wasm' || !(await hasWebGpuTarget(dir))) return undefined;
   const { nodeGpu } = await import('../gpu/dawn.js');
-  const found = await nodeGpu();
+  const found = await nodeGpu({ verbose });
   if (found.gpu) return found.gpu;
   if (backend === 'webgpu') throw new CliError(`--backend webgpu: ${found.reason}`);
   return undefined;
+}
+
+/** Which backend ran: for webgpu the adapter, for wasm the module (the relaxed-SIMD one where the engine has it). */
+function backendLine(summary: ModelSummary): string {
+  return summary.backend === 'webgpu' ? `webgpu (${summary.adapter})` : `wasm (${summary.wasmFile})`;
 }
 
 /** The files --output must not replace: the inputs and whatever is in the bundle folder. */
@@ -75,7 +83,7 @@ export async function predictCommand(dir: string, options: PredictOptions): Prom
   const backend = (options.backend ?? 'auto') as Backend;
   if (!BACKENDS.includes(backend)) throw new CliError(`unknown --backend '${backend}' (backends: ${BACKENDS.join(', ')})`);
   const outputs = checkOutputPaths(options.output, keptFiles(dir, options.input));
-  const gpu = await gpuFor(backend, dir);
+  const gpu = await gpuFor(backend, dir, options.verbose === true);
   let model: Model;
   try {
     model = await loadModel(dir, { backend, ...(gpu ? { gpu } : {}) });
@@ -96,4 +104,5 @@ export async function predictCommand(dir: string, options: PredictOptions): Prom
   }
   const tensors: Tensor[] = results.map((r, j) => ({ dtype: model.outputs[j].dtype, shape: [...r.shape], data: r.data }));
   await writeOutputFiles(outputs, tensors);
+  process.stderr.write(`tfc: predicted with ${backendLine(model.summary())}\n`);
 }

@@ -3,9 +3,13 @@
  * --backend webgpu` and the tests hand to the runtime. The system's Vulkan
  * driver is tried first; without an adapter there, Chromium's SwiftShader
  * (Debian's `chromium` package) runs WebGPU on the CPU. When neither works
- * the reason says what to install.
+ * the reason says what to install. The drivers' and Dawn's own diagnostics
+ * on stderr are kept out of the process (vulkan_environment.ts,
+ * system_adapter_probe.ts) unless `verbose` asks for them.
  */
 import { existsSync } from 'node:fs';
+import { probeSystemAdapter } from './system_adapter_probe.js';
+import { prepareVulkanEnvironment } from './vulkan_environment.js';
 
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
@@ -20,7 +24,13 @@ async function adapterName(gpu: GPU): Promise<string | undefined> {
   return [info?.vendor, info?.architecture, info?.device, info?.description].filter((s) => s).join(' ') || 'unnamed adapter';
 }
 
-async function findGpu(): Promise<NodeGpu> {
+export interface NodeGpuOptions {
+  /** Let the drivers' and Dawn's diagnostics through to stderr. */
+  verbose?: boolean;
+}
+
+async function findGpu({ verbose = false }: NodeGpuOptions): Promise<NodeGpu> {
+  prepareVulkanEnvironment();
   let create: (options: string[]) => GPU;
   try {
     ({ create } = await import('webgpu'));
@@ -28,9 +38,13 @@ async function findGpu(): Promise<NodeGpu> {
     return { gpu: undefined, reason: `the 'webgpu' package (Dawn for Node) does not load here: ${(e as Error).message}` };
   }
   try {
-    const system = create([]);
-    const name = await adapterName(system);
-    if (name !== undefined) return { gpu: system, adapter: name };
+    const probe = await probeSystemAdapter(verbose);
+    if ('failed' in probe) return { gpu: undefined, reason: `Dawn failed while looking for a WebGPU adapter: ${probe.failed}` };
+    if (probe.adapter) {
+      const system = create([]);
+      const name = await adapterName(system);
+      if (name !== undefined) return { gpu: system, adapter: name };
+    }
     if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) {
       process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
       // SwiftShader zero-fills workgroup memory (VK_KHR_zero_initialize_workgroup_memory) with one
@@ -49,8 +63,8 @@ async function findGpu(): Promise<NodeGpu> {
   };
 }
 
-/** The Node WebGPU entry point, found once per process. */
-export function nodeGpu(): Promise<NodeGpu> {
-  found ??= findGpu();
+/** The Node WebGPU entry point, found once per process (the first call's options apply). */
+export function nodeGpu(options: NodeGpuOptions = {}): Promise<NodeGpu> {
+  found ??= findGpu(options);
   return found;
 }
