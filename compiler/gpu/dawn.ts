@@ -31,6 +31,8 @@ export interface NodeGpuOptions {
 
 async function findGpu({ verbose = false }: NodeGpuOptions): Promise<NodeGpu> {
   prepareVulkanEnvironment();
+  // The probe (a second Node with Dawn) overlaps with loading Dawn here.
+  const probing = probeSystemAdapter(verbose);
   let create: (options: string[]) => GPU;
   try {
     ({ create } = await import('webgpu'));
@@ -38,7 +40,7 @@ async function findGpu({ verbose = false }: NodeGpuOptions): Promise<NodeGpu> {
     return { gpu: undefined, reason: `the 'webgpu' package (Dawn for Node) does not load here: ${(e as Error).message}` };
   }
   try {
-    const probe = await probeSystemAdapter(verbose);
+    const probe = await probing;
     if ('failed' in probe) return { gpu: undefined, reason: `Dawn failed while looking for a WebGPU adapter: ${probe.failed}` };
     if (probe.adapter) {
       const system = create([]);
