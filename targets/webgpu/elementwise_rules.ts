@@ -8,14 +8,17 @@
  *
  * WGSL lets an implementation assume that floats are finite, and its builtins
  * (exp, log, tanh, max, ...) are unspecified on NaN, infinities and overflow.
- * So special values are tested on the bits (`isNan`), builtins only see
- * clamped inputs, and special results come from bit patterns made at run time:
- * WGSL rejects an infinite or NaN constant, so `special` mixes in the
- * operand's bits (and discards them) to keep the value out of constant folding.
+ * So special values are tested on the bits (float_bits.ts), builtins only see
+ * clamped inputs, special results come from bit patterns made at run time, and
+ * f32 add / sub / mul / div decide their special cases on the bits too
+ * (ieee_arithmetic.ts), so no algebraic fold (`x - x = 0`, `x * 0 = 0`, ...)
+ * can lose a NaN or an infinity.
  */
 import { attr, type Attrs } from '../../compiler/ir/attrs.js';
 import type { Node } from '../../compiler/ir/graph.js';
 import type { DType } from '../../compiler/ir/types.js';
+import { INF_BITS, isInf, isNan, keepNan, NAN_BITS, NEG_INF_BITS, signBit, special } from './float_bits.js';
+import { addF32, divF32, mulF32, subF32 } from './ieee_arithmetic.js';
 
 interface RuleArgs {
   /** One WGSL identifier per operand (each safe to read several times). */
@@ -28,18 +31,6 @@ interface RuleArgs {
 
 /** A WGSL expression of the result. */
 type Rule = (a: RuleArgs) => string;
-
-const NAN_BITS = '0x7fc00000u';
-const INF_BITS = '0x7f800000u';
-const NEG_INF_BITS = '0xff800000u';
-
-const isNan = (x: string): string => `((bitcast<u32>(${x}) & 0x7fffffffu) > 0x7f800000u)`;
-const isInf = (x: string): string => `((bitcast<u32>(${x}) & 0x7fffffffu) == 0x7f800000u)`;
-const signBit = (x: string): string => `((bitcast<u32>(${x}) >> 31u) == 1u)`;
-/** An f32 with the given bits, made at run time from `x` (see the file comment). */
-const special = (x: string, bits: string): string => `bitcast<f32>(${bits} | (bitcast<u32>(${x}) & 0u))`;
-/** `expr`, or NaN where `x` is NaN (for builtins whose NaN result WGSL leaves open). */
-const keepNan = (x: string, expr: string): string => `select(${expr}, ${x}, ${isNan(x)})`;
 
 /** A finite number as a WGSL abstract float literal (it takes the f32 type where it is used). */
 export function floatLiteral(v: number): string {
@@ -187,6 +178,11 @@ const extremum = (fn: 'max' | 'min'): Rule => (a) => {
 
 const unary = (f: (x: string, a: RuleArgs) => string): Rule => (a) => f(a.x[0], a);
 const infix = (op: string): Rule => (a) => `(${a.x[0]} ${op} ${a.x[1]})`;
+/** An arithmetic op: the infix operator for i32 (which wraps), the bit-checked rule for f32. */
+const arithmetic =
+  (op: string, f32Rule: (x: string, y: string, temp: (expr: string) => string) => string): Rule =>
+  (a) =>
+    a.dtypes[0] === 'f32' ? f32Rule(a.x[0], a.x[1], a.temp) : infix(op)(a);
 const isI32 = (a: RuleArgs): boolean => a.dtypes[0] === 'i32';
 
 const SELU_ALPHA = 1.6732632423543772;
@@ -237,17 +233,18 @@ const RULES: Readonly<Record<string, Rule>> = {
     }
     return `(0.5 * ${x} * ${onePlusErf(a, a.temp(`${x} * ${floatLiteral(Math.SQRT1_2)}`))})`;
   }),
-  leaky_relu: unary((x, a) => `select(${floatLiteral(attr.float(a.attrs, 'alpha'))} * ${x}, ${x}, ${x} >= 0.0)`),
+  // alpha * x checked on the bits: with alpha = 0 a compiler may fold it to 0 where -Inf gives NaN.
+  leaky_relu: unary((x, a) => `select(${mulF32(x, a.temp(`f32(${floatLiteral(attr.float(a.attrs, 'alpha'))})`), a.temp)}, ${x}, ${x} >= 0.0)`),
   clip: unary((x, a) => clipByValue(x, attr.float(a.attrs, 'min'), attr.float(a.attrs, 'max'))),
   identity: unary((x) => x),
   dropout: unary((x) => x),
   logical_not: unary((x) => `!${x}`),
   cast: unary((x, a) => convert(a, x, a.dtypes[0], attr.string(a.attrs, 'to') as DType)),
   // Binary.
-  add: infix('+'),
-  sub: infix('-'),
-  mul: infix('*'),
-  div: infix('/'),
+  add: arithmetic('+', addF32),
+  sub: arithmetic('-', subF32),
+  mul: arithmetic('*', mulF32),
+  div: arithmetic('/', divF32),
   pow,
   maximum: extremum('max'),
   minimum: extremum('min'),

@@ -26,7 +26,8 @@ import type { Shape, TensorType } from '../../../compiler/ir/types.js';
 import { optimizeGraph } from '../../../compiler/cli/pipeline_options.js';
 import { compileWebGpu } from '../../../targets/webgpu/index.js';
 import { compareSpecial } from '../../ops/special_values.js';
-import { describeGpu, loadOnGpu, randomValues, wgslMessages } from './check.js';
+import { describeGpu, randomValues } from './check.js';
+import { batchOf, fusedGraph, rotated, specialProblems } from './special_check.js';
 
 /** Special values and large magnitudes, no subnormals. */
 const SPECIALS = [
@@ -43,60 +44,14 @@ const ZERO_SIGN_CHECKED = new Set([
   'gather', 'transpose', 'slice', 'pad', 'concat', 'tile', 'reverse', 'resize_nearest',
 ]);
 
-const rotated = <T>(values: readonly T[], by: number): T[] => values.map((_, i) => values[(i + by) % values.length]);
-
-/** Batch items of `values`, each rotated `step` further than the last. */
-function batchOf(values: readonly number[], batch: number, step = 7): number[] {
-  return Array.from({ length: batch }, (_, b) => rotated(values, step * b)).flat();
-}
-
 /** Output names are '<op>' or '<op>:<detail>'; the op decides whether zero signs count. */
-const opOfOutput = (name: string): string => name.split(/[:({]/)[0];
+const zeroSignChecked = (name: string): boolean => ZERO_SIGN_CHECKED.has(name.split(/[:({]/)[0]);
 
 /** Runs `g` on the GPU at batch 1 and 3: '<output>: <difference>' for each output that differs from the interpreter. */
-async function problemsOf(g: Graph, inputs: (batch: number) => Tensor[]): Promise<string[]> {
-  const artifact = compileWebGpu(g);
-  const messages = await wgslMessages(artifact);
-  if (messages.length > 0) return messages;
-  const model = await loadOnGpu(g, artifact);
-  const problems: string[] = [];
-  try {
-    for (const batch of [1, 3]) {
-      const xs = inputs(batch);
-      const want = interpret(g, xs);
-      const got = await model.run(xs, batch);
-      want.forEach((w, j) => {
-        const name = g.outputs[j].name;
-        const why = compareSpecial(got[j], w, { zeroSign: ZERO_SIGN_CHECKED.has(opOfOutput(name)) });
-        if (why) problems.push(`batch ${batch}, ${name}: ${why}`);
-      });
-    }
-  } finally {
-    model.dispose();
-  }
-  return problems;
-}
+const problemsOf = (g: Graph, inputs: (batch: number) => Tensor[]): Promise<string[]> => specialProblems(g, inputs, zeroSignChecked);
 
 const F32 = (...shape: Shape): TensorType => ({ dtype: 'f32', shape });
 const I32 = (...shape: Shape): TensorType => ({ dtype: 'i32', shape });
-
-/**
- * One fused elementwise kernel over `inputs` whose body `build` makes; each
- * named body result becomes the graph output of that name.
- */
-function fusedGraph(inputs: [string, TensorType][], build: (b: GraphBuilder, xs: Value[]) => [string, Value][]): Graph {
-  const body = new GraphBuilder('kernel');
-  const results = build(
-    body,
-    inputs.map(([name, type]) => body.input(name, type)),
-  );
-  results.forEach(([, v], k) => body.output(`r${k}`, v));
-  const outer = new GraphBuilder('g');
-  const operands = inputs.map(([name, type]) => outer.input(name, type));
-  const outs = outer.apply('fused', operands, { name: 'special-values' }, body.graph);
-  outs.forEach((v, k) => outer.output(results[k][0], v));
-  return outer.graph;
-}
 
 type Op = [op: string, attrs?: Attrs];
 
