@@ -54,8 +54,9 @@ function predict(args: string[]): Promise<TfcResult> {
   });
 }
 
-function expectExpectedOutput(file: string): void {
-  expect(compareTensors(readTensor(file), readTensor(sample.expectedFiles[0]), c.tolerance)).toBeNull();
+/** How `file` differs from the sample's expected output (null: within the tolerance). */
+function mismatch(file: string): string | null {
+  return compareTensors(readTensor(file), readTensor(sample.expectedFiles[0]), c.tolerance);
 }
 
 describe('tfc predict on wasm', () => {
@@ -64,7 +65,7 @@ describe('tfc predict on wasm', () => {
     const run = await predict(['--backend', 'wasm', '--input', sample.inputFiles[0], '--output', out]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/^tfc: predicted with wasm \(model(\.relaxed)?\.wasm\)\n$/);
-    expectExpectedOutput(out);
+    expect(mismatch(out)).toBeNull();
   });
 });
 
@@ -74,7 +75,7 @@ describeGpu('tfc predict on webgpu, without the drivers\' noise', () => {
     const run = await predict(['--backend', 'webgpu', '--input', sample.inputFiles[0], '--output', out]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/^tfc: predicted with webgpu \(\S.*\)\n$/);
-    expectExpectedOutput(out);
+    expect(mismatch(out)).toBeNull();
     expect(readdirSync(privateTmp)).toEqual([]);
   });
 
@@ -83,7 +84,7 @@ describeGpu('tfc predict on webgpu, without the drivers\' noise', () => {
     const run = await predict(['--input', sample.inputFiles[0], '--output', out]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/^tfc: predicted with webgpu \(\S.*\)\n$/);
-    expectExpectedOutput(out);
+    expect(mismatch(out)).toBeNull();
   });
 
   it('an input of the wrong shape is exactly one `tfc: error:` line', async () => {
