@@ -14,6 +14,7 @@
  *    manifests name their weights.
  * Weights are attached afterwards with `bindWeights` (bind.ts).
  */
+import { MAX_RANK, MAX_TENSOR_ELEMENTS } from '../../limits.js';
 import type { DType, Shape } from '../../ir/types.js';
 import type { LayerCall, LayerInstance, ModelSpec, RawConfig, TensorRef } from '../../layers/layer.js';
 import { getLayer } from '../../layers/registry.js';
@@ -329,6 +330,12 @@ function addModelInput(b: Builder, layer: string, config: Json, inputName: strin
   if (!Array.isArray(batchShape) || batchShape.length === 0) {
     throw new ModelFileError(b.file, 'has no batch_input_shape, so the model input shape is unknown', { layer });
   }
+  if (batchShape.length > MAX_RANK) {
+    throw new ModelFileError(b.file, `input '${inputName}' has rank ${batchShape.length}, over the limit of ${MAX_RANK} (MAX_RANK)`, {
+      layer,
+      option: 'batch_input_shape',
+    });
+  }
   const shape: Shape = ['N'];
   batchShape.slice(1).forEach((d, k) => {
     if (!Number.isInteger(d) || (d as number) <= 0) {
@@ -341,6 +348,14 @@ function addModelInput(b: Builder, layer: string, config: Json, inputName: strin
     }
     shape.push(d as number);
   });
+  const elements = shape.reduce<number>((n, d) => n * (d === 'N' ? 1 : d), 1);
+  if (elements > MAX_TENSOR_ELEMENTS) {
+    throw new ModelFileError(
+      b.file,
+      `input '${inputName}' has ${elements} elements per batch item, over the limit of ${MAX_TENSOR_ELEMENTS} (MAX_TENSOR_ELEMENTS)`,
+      { layer, option: 'batch_input_shape' },
+    );
+  }
   const dtypeName = readDType(config.dtype);
   const dtype = INPUT_DTYPES[dtypeName];
   if (!dtype) {

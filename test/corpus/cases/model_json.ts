@@ -69,13 +69,26 @@ export const modelJsonCases: CliCase[] = [
     expect: /limit|too large|exceeds|shape/i,
   },
   {
-    name: 'build of a model with 40,000 x 40,000 activations',
+    name: 'input shape of rank 10,000',
+    setup: tfjs((f) => (layersOf(f)[0].config.batch_input_shape = [null, ...new Array<number>(9_999).fill(1)])),
+    argv: RUN,
+    expect: /rank 10000, over the limit of 32 \(MAX_RANK\)/,
+  },
+  {
+    name: 'input of 2^31 elements per sample',
+    setup: tfjs((f) => (layersOf(f)[0].config.batch_input_shape = [null, 65_536, 32_768])),
+    argv: ['summary', 'model.json'],
+    expect: /2147483648 elements per batch item, over the limit of 1073741824 \(MAX_TENSOR_ELEMENTS\)/,
+  },
+  {
+    // 9e8 elements per sample pass the import limit; a transpose needs two 3.4 GiB buffers, which cannot fit wasm32.
+    name: 'build of a model with 30,000 x 30,000 activations',
     setup: tfjs(
       (f) => (f.json.weightsManifest = []),
-      { class_name: 'Sequential', config: { name: 'wide', layers: [{ class_name: 'Activation', config: { name: 'act', activation: 'relu', batch_input_shape: [null, 40_000, 40_000] } }] } },
+      { class_name: 'Sequential', config: { name: 'wide', layers: [{ class_name: 'Permute', config: { name: 'swap', dims: [2, 1], batch_input_shape: [null, 30_000, 30_000] } }] } },
     ),
     argv: ['build', 'model.json', '--out', 'b'],
-    expect: /limit|GB|memory/i,
+    expect: /needs [\d.]+ GiB of wasm memory at batch 1 .*the wasm target's limit is 4 GiB/,
   },
   {
     name: 'cycle in inbound_nodes',
