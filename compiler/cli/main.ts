@@ -46,7 +46,7 @@ function buildProgram(): Command {
     .name('tfc')
     .description('Ahead-of-time compiler for Keras-style neural networks')
     .version(packageVersion(), '-V, --version', 'print the version')
-    .option('--verbose', 'print stack traces with errors')
+    .option('--verbose', "print stack traces with errors, and Dawn's / the Vulkan drivers' diagnostics")
     .configureOutput({ outputError: (text, write) => write(usageErrorLine(text)) });
 
   const run = program
