@@ -20,12 +20,9 @@ import { expect, it } from 'vitest';
 import type { Attrs } from '../../../compiler/ir/attrs.js';
 import { GraphBuilder } from '../../../compiler/ir/builder.js';
 import type { Graph, Value } from '../../../compiler/ir/graph.js';
-import { interpret } from '../../../compiler/interpreter/interpreter.js';
 import { f32, tensor, type Tensor } from '../../../compiler/ir/tensor.js';
 import type { Shape, TensorType } from '../../../compiler/ir/types.js';
 import { optimizeGraph } from '../../../compiler/cli/pipeline_options.js';
-import { compileWebGpu } from '../../../targets/webgpu/index.js';
-import { compareSpecial } from '../../ops/special_values.js';
 import { describeGpu, randomValues } from './check.js';
 import { batchOf, fusedGraph, rotated, specialProblems } from './special_check.js';
 
