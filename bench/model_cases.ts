@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { buildCommand } from '../compiler/cli/build.js';
+import { buildCommand } from '../driver/cli/build.js';
 import { input, layers, model, type Model } from '../compiler/frontend/dsl/index.js';
 import { readNpy } from '../compiler/io/npy.js';
 import { mobileNetV2 } from '../examples/mobilenet_v2/model.js';

@@ -24,7 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildCommand } from '../compiler/cli/build.js';
+import { buildCommand } from '../driver/cli/build.js';
 import { startServer } from '../examples/web/serve.mjs';
 import { mobileNetV2 } from '../examples/mobilenet_v2/model.js';
 import { conformanceInputs, countParams, largeMlp, randomInput, type BenchInput } from './model_cases.js';

@@ -7,7 +7,7 @@
  * failing seed as it is found; replay one with --seed S --count 1. Exits 1 on any failure.
  */
 import { parseArgs } from 'node:util';
-import { nodeGpu } from '../compiler/gpu/dawn.js';
+import { nodeGpu } from '../driver/gpu/dawn.js';
 import { checkSeeds, summarize, type TargetName, type Verdict } from '../test/fuzz/graph_diff.js';
 
 const { values } = parseArgs({

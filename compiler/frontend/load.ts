@@ -126,7 +126,7 @@ async function loadModule(file: string, exportName: string): Promise<ModelSpec> 
   if (!isTracedModel(value)) {
     throw new ModelSourceError(
       `${file}: export '${exportName}' is not a tfc model (it is ${describeValue(value)}); ` +
-        'export the result of sequential(...) or model(...) from tfc/dsl',
+        'export the result of sequential(...) or model(...) from tfc-compiler/dsl',
     );
   }
   return value.toSpec();

@@ -3,7 +3,7 @@
  * conformance case `mnist_cnn`, with the same (default) layer names, so
  * `model.loadWeights('.../mnist_cnn/model.json')` fills in its trained weights.
  *
- * In a project that depends on tfc, import from 'tfc/dsl' instead.
+ * In a project that depends on tfc, import from 'tfc-compiler/dsl' instead.
  */
 import { layers, sequential } from '../../compiler/frontend/dsl/index.js';
 

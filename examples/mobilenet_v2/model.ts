@@ -8,7 +8,7 @@
  * Keras 3 uses one `same` convolution instead, which computes the same thing
  * and has the same weights.
  *
- * In a project that depends on tfc, import from 'tfc/dsl' instead.
+ * In a project that depends on tfc, import from 'tfc-compiler/dsl' instead.
  */
 import { input, layers, model, type Model, type SymbolicTensor } from '../../compiler/frontend/dsl/index.js';
 

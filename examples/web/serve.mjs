@@ -82,7 +82,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     console.error(`serve: port '${process.argv[2]}' is not a port number (0-65535)`);
     process.exit(1);
   }
-  const runtime = path.resolve(here, '../../dist/runtime');
+  const runtime = path.resolve(here, '../../packages/compiler/dist/runtime');
   try {
     statSync(path.join(runtime, 'index.js'));
   } catch {

@@ -17,7 +17,7 @@ export const CHROMIUM = '/usr/bin/chromium';
 const BASE_ARGS = ['--headless=new', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 /** WebGPU on SwiftShader's Vulkan (the CPU): works on a machine without a GPU. */
 export const SWIFTSHADER_WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
-export const RUNTIME_DIR = path.join(repoRoot, 'dist/runtime');
+export const RUNTIME_DIR = path.join(repoRoot, 'packages/compiler/dist/runtime');
 
 /** Why the browser tests skip here, or '' when they run: a missing Chromium skips them, except under CI=true where it fails them. */
 export const chromiumSkipReason =

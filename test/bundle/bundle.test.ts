@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Project } from 'ts-morph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeBundleDir } from '../../compiler/bundle/index.js';
+import { writeBundleDir } from '../../driver/bundle/index.js';
 import type { BundleManifest } from '../../runtime/index.js';
 import { repoRoot } from '../helpers/conformance.js';
 import { scaleBundle, writeScaleBundle } from '../runtime/bundle_dir.js';
@@ -81,8 +81,8 @@ describe('the typed loader', () => {
   /** An application folder where `tfc` is installed (a link to this package) and the bundle sits in ./model. */
   let app: string;
   beforeAll(async () => {
-    if (!existsSync(path.join(repoRoot, 'dist/runtime/index.js'))) {
-      throw new Error('dist/ is not built: run `npx tsc -p tsconfig.json` first (npm test does)');
+    if (!existsSync(path.join(repoRoot, 'packages/compiler/dist/runtime/index.js'))) {
+      throw new Error('the compiler is not built: run `npm run build` first (npm test does)');
     }
     app = path.join(tmp, 'app');
     mkdirSync(path.join(app, 'node_modules'), { recursive: true });

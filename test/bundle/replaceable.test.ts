@@ -1,5 +1,5 @@
 /**
- * checkReplaceable (compiler/bundle/replaceable.ts) on the folders a user may
+ * checkReplaceable (driver/bundle/replaceable.ts) on the folders a user may
  * point `--out` at: only a missing or empty folder or a provable tfc bundle
  * passes; the CLI cases (and what each leaves on disk) are in
  * test/cli/output_safety.test.ts.
@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkReplaceable } from '../../compiler/bundle/write.js';
+import { checkReplaceable } from '../../driver/bundle/write.js';
 import { writeScaleBundle } from '../runtime/bundle_dir.js';
 
 let tmp: string;

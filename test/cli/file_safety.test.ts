@@ -27,10 +27,10 @@ beforeAll(async () => {
   // A user's project with tfc installed, for the DSL model below.
   writeFileSync(path.join(tmp, 'package.json'), JSON.stringify({ type: 'module' }));
   mkdirSync(path.join(tmp, 'node_modules'));
-  symlinkSync(repoRoot, path.join(tmp, 'node_modules/tfc'), 'dir');
+  symlinkSync(path.join(repoRoot, 'packages/compiler'), path.join(tmp, 'node_modules/tfc-compiler'), 'dir');
   writeFileSync(
     path.join(tmp, 'huge.ts'),
-    "import { layers, sequential } from 'tfc/dsl';\nexport default sequential([layers.dense({ units: 100000, inputShape: [100000] })]);\n",
+    "import { layers, sequential } from 'tfc-compiler/dsl';\nexport default sequential([layers.dense({ units: 100000, inputShape: [100000] })]);\n",
   );
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -22,7 +22,7 @@ import { f32 } from '../../compiler/ir/tensor.js';
 import { kerasCaseDir } from '../helpers/conformance.js';
 import { repoRoot } from './tfc.js';
 
-const BIN = path.join(repoRoot, 'bin/tfc.js');
+const BIN = path.join(repoRoot, 'packages/compiler/bin/tfc.js');
 const HOLD_WRITES = path.join(repoRoot, 'test/cli/hold_writes.mjs');
 
 interface Exit {

@@ -48,7 +48,7 @@ function predict(args: string[]): Promise<TfcResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: privateTmp };
   delete env.XDG_RUNTIME_DIR;
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(repoRoot, 'bin/tfc.js'), 'predict', bundle, ...args], { cwd: repoRoot, env }, (error, stdout, stderr) => {
+    execFile(process.execPath, [path.join(repoRoot, 'packages/compiler/bin/tfc.js'), 'predict', bundle, ...args], { cwd: repoRoot, env }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });

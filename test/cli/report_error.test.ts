@@ -4,7 +4,7 @@
  * internal error carries its hint on the same line.
  */
 import { describe, expect, it } from 'vitest';
-import { CliError, reportError } from '../../compiler/cli/errors.js';
+import { CliError, reportError } from '../../driver/cli/errors.js';
 
 function printed(e: unknown, verbose = false): { code: number; text: string } {
   let text = '';

@@ -5,10 +5,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(repoRoot, 'bin/tfc.js');
+const bin = path.join(repoRoot, 'packages/compiler/bin/tfc.js');
 
-if (!existsSync(path.join(repoRoot, 'dist/compiler/cli/main.js'))) {
-  throw new Error('dist/ is not built: run `npx tsc -p tsconfig.json` before the CLI tests (npm test does)');
+if (!existsSync(path.join(repoRoot, 'packages/compiler/dist/driver/cli/main.js'))) {
+  throw new Error('packages/compiler/dist/ is not built: run `npm run build` before the CLI tests (npm test does)');
 }
 
 export interface TfcResult {

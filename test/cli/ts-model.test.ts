@@ -1,6 +1,6 @@
 /**
  * `tfc run` and `tfc summary` on a TypeScript model file written with the DSL
- * in a temp dir, importing 'tfc/dsl' as a user would: the conformance `dense_mlp` architecture, weights loaded
+ * in a temp dir, importing 'tfc-compiler/dsl' as a user would: the conformance `dense_mlp` architecture, weights loaded
  * from its model.json, so the conformance expected outputs are the oracle.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { repoRoot, tfc } from './tfc.js';
 const CASE = kerasCaseDir('dense_mlp');
 
 const MODEL_SOURCE = `
-import { layers, sequential } from 'tfc/dsl';
+import { layers, sequential } from 'tfc-compiler/dsl';
 
 export const mlp = sequential(
   [
@@ -38,11 +38,11 @@ let modelFile: string;
 beforeAll(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'tfc-cli-ts-'));
   // A user's ESM project (the model file uses top-level await) with tfc
-  // installed: node_modules/tfc links to this repository, so 'tfc/dsl'
-  // resolves through package.json exports to the built dist/.
+  // installed: node_modules/tfc-compiler links to packages/compiler, so 'tfc-compiler/dsl'
+  // resolves through its package.json exports to the built dist/.
   writeFileSync(path.join(tmp, 'package.json'), JSON.stringify({ type: 'module' }));
   mkdirSync(path.join(tmp, 'node_modules'));
-  symlinkSync(repoRoot, path.join(tmp, 'node_modules/tfc'), 'dir');
+  symlinkSync(path.join(repoRoot, 'packages/compiler'), path.join(tmp, 'node_modules/tfc-compiler'), 'dir');
   modelFile = path.join(tmp, 'model.ts');
   writeFileSync(modelFile, MODEL_SOURCE);
 });
@@ -76,7 +76,7 @@ describe('tfc on a .ts model', () => {
     writeFileSync(
       file,
       [
-        "import { input, layers, model } from 'tfc/dsl';",
+        "import { input, layers, model } from 'tfc-compiler/dsl';",
         "const ids = input({ shape: [3], dtype: 'int32', name: 'ids' });",
         "const onehot = layers.embedding({ inputDim: 4, outputDim: 4, embeddingsInitializer: 'identity' });",
         "export default model({ inputs: ids, outputs: onehot.apply(ids), name: 'onehot' });",
@@ -112,7 +112,7 @@ describe('tfc on a .ts model', () => {
     writeFileSync(
       file,
       [
-        "import { layers, sequential } from 'tfc/dsl';",
+        "import { layers, sequential } from 'tfc-compiler/dsl';",
         'export default sequential([',
         '  layers.conv2d({ filters: 2, kernelSize: 5, inputShape: [3, 3, 1] }),',
         ']);',

@@ -33,7 +33,7 @@ export interface CliCase {
 /** A hang is a failure: no case may take this long. */
 export const CASE_TIMEOUT_MS = 30_000;
 
-const bin = path.join(repoRoot, 'bin/tfc.js');
+const bin = path.join(repoRoot, 'packages/compiler/bin/tfc.js');
 
 interface Run {
   code: number | null;

@@ -6,7 +6,7 @@
  * Lazy values are the values the initializers always gave.
  */
 import { describe, expect, it } from 'vitest';
-import { optimizeGraph } from '../../compiler/cli/pipeline_options.js';
+import { optimizeGraph } from '../../driver/cli/pipeline_options.js';
 import { layers, sequential } from '../../compiler/frontend/dsl/index.js';
 import { initializeWeight, lazyWeight } from '../../compiler/frontend/initializers.js';
 import { withinWeightLimit } from '../../compiler/frontend/dsl/weight_limit.js';

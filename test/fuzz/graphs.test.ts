@@ -6,7 +6,7 @@
  * -- --count 10000` runs more. FUZZ_GRAPHS_SEED / FUZZ_GRAPHS_COUNT change the seeds.
  */
 import { describe, expect, it } from 'vitest';
-import { nodeGpu } from '../../compiler/gpu/dawn.js';
+import { nodeGpu } from '../../driver/gpu/dawn.js';
 import { checkSeeds, summarize, type TargetName, type Verdict } from './graph_diff.js';
 
 const FIRST_SEED = Number(process.env.FUZZ_GRAPHS_SEED ?? 1);

@@ -5,7 +5,7 @@
  * Anything else (a TypeError, a RangeError from a typed-array constructor, a
  * multi-line message, a timeout, memory growing past the limit) is a failure.
  */
-import { isUserError } from '../../compiler/cli/errors.js';
+import { isUserError } from '../../driver/cli/errors.js';
 import { BundleError, InputError } from '../../runtime/errors.js';
 import { LimitError } from '../../runtime/limits.js';
 

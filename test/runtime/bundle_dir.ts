@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { assembleBundle, writeBundleDir, type Bundle } from '../../compiler/bundle/index.js';
+import { assembleBundle, writeBundleDir, type Bundle } from '../../driver/bundle/index.js';
 import { inspectGraphs } from '../../compiler/inspect.js';
 import { ALIGNMENT } from '../../compiler/plan/affine.js';
 import { scaleArtifact, scaleGraph } from './fixture.js';

@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assembleBundle, writeBundleDir } from '../../compiler/bundle/index.js';
+import { assembleBundle, writeBundleDir } from '../../driver/bundle/index.js';
 import { inspectGraphs } from '../../compiler/inspect.js';
 import { parseGraph } from '../../compiler/ir/parser.js';
 import { ALIGNMENT } from '../../compiler/plan/affine.js';

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildCommand } from '../../compiler/cli/build.js';
+import { buildCommand } from '../../driver/cli/build.js';
 import { loadModel, type BundleManifest, type TensorLike } from '../../runtime/index.js';
 import { listConformanceCases, loadSample, type ConformanceCase } from '../helpers/conformance.js';
 import { compareTensors } from '../helpers/tolerance.js';

@@ -14,7 +14,7 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync }
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assembleBundle, writeBundleDir, type BundleTargets } from '../../compiler/bundle/index.js';
+import { assembleBundle, writeBundleDir, type BundleTargets } from '../../driver/bundle/index.js';
 import { inspectGraphs } from '../../compiler/inspect.js';
 import { interpret } from '../../compiler/interpreter/interpreter.js';
 import { parseGraph } from '../../compiler/ir/parser.js';

@@ -1,8 +1,8 @@
 /**
- * tfc's Keras-style TypeScript DSL (`tfc/dsl`): build a model from layers,
+ * tfc's Keras-style TypeScript DSL (`tfc-compiler/dsl`): build a model from layers,
  * get a ModelSpec the compiler lowers, print Keras' summary.
  *
- *   import { sequential, layers } from 'tfc/dsl';
+ *   import { sequential, layers } from 'tfc-compiler/dsl';
  *   export default sequential([
  *     layers.dense({ units: 32, activation: 'relu', inputShape: [16] }),
  *     layers.dense({ units: 10, activation: 'softmax' }),

@@ -6,7 +6,7 @@
  * the code shape visible in review.
  */
 import { describe, expect, it } from 'vitest';
-import { optimizeGraph } from '../../../compiler/cli/pipeline_options.js';
+import { optimizeGraph } from '../../../driver/cli/pipeline_options.js';
 import { loadKerasFile } from '../../../compiler/frontend/keras/index.js';
 import { lowerModel } from '../../../compiler/frontend/lower.js';
 import { parseGraph } from '../../../compiler/ir/parser.js';

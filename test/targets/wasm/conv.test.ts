@@ -10,7 +10,7 @@ import { GraphBuilder } from '../../../compiler/ir/builder.js';
 import type { Graph } from '../../../compiler/ir/graph.js';
 import { f32 } from '../../../compiler/ir/tensor.js';
 import type { Shape } from '../../../compiler/ir/types.js';
-import { optimizeGraph } from '../../../compiler/cli/pipeline_options.js';
+import { optimizeGraph } from '../../../driver/cli/pipeline_options.js';
 import { wasmSupports } from '../../../targets/wasm/index.js';
 import { checkAgainstInterpreter, randomValues } from './check.js';
 

@@ -8,7 +8,7 @@
  */
 import '../../../compiler/ops/index.js';
 import { describe } from 'vitest';
-import { nodeGpu } from '../../../compiler/gpu/dawn.js';
+import { nodeGpu } from '../../../driver/gpu/dawn.js';
 import type { Graph } from '../../../compiler/ir/graph.js';
 import { interpret } from '../../../compiler/interpreter/interpreter.js';
 import type { Tensor } from '../../../compiler/ir/tensor.js';

@@ -7,7 +7,7 @@
  * refusals; and the recurrent conformance models end to end.
  */
 import { describe, expect, it } from 'vitest';
-import { optimizeGraph } from '../../../compiler/cli/pipeline_options.js';
+import { optimizeGraph } from '../../../driver/cli/pipeline_options.js';
 import { loadKerasFile } from '../../../compiler/frontend/keras/index.js';
 import { lowerModel } from '../../../compiler/frontend/lower.js';
 import type { Graph } from '../../../compiler/ir/graph.js';

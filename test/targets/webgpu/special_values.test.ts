@@ -22,7 +22,7 @@ import { GraphBuilder } from '../../../compiler/ir/builder.js';
 import type { Graph, Value } from '../../../compiler/ir/graph.js';
 import { f32, tensor, type Tensor } from '../../../compiler/ir/tensor.js';
 import type { Shape, TensorType } from '../../../compiler/ir/types.js';
-import { optimizeGraph } from '../../../compiler/cli/pipeline_options.js';
+import { optimizeGraph } from '../../../driver/cli/pipeline_options.js';
 import { describeGpu, randomValues } from './check.js';
 import { batchOf, fusedGraph, rotated, specialProblems } from './special_check.js';
 

@@ -4,7 +4,7 @@
  * check the same for every graph they run.)
  */
 import { expect, it } from 'vitest';
-import { optimizeGraph } from '../../../compiler/cli/pipeline_options.js';
+import { optimizeGraph } from '../../../driver/cli/pipeline_options.js';
 import { loadKerasFile } from '../../../compiler/frontend/keras/index.js';
 import { lowerModel } from '../../../compiler/frontend/lower.js';
 import { compileWebGpu } from '../../../targets/webgpu/index.js';

@@ -8,7 +8,7 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InterruptedError, interruptible } from '../io/interruptible.js';
+import { InterruptedError, interruptible } from '../../compiler/io/interruptible.js';
 import { BundleWriteError, checkReplaceable, type ProtectedPlace } from './replaceable.js';
 
 export { BundleWriteError, checkReplaceable, type ProtectedPlace } from './replaceable.js';

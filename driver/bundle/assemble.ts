@@ -9,10 +9,10 @@
  */
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import type { Graph, Value } from '../ir/graph.js';
-import { kernelOps } from '../inspect.js';
-import { planMemory } from '../plan/index.js';
-import { indexInputRows } from '../interpreter/index_inputs.js';
+import type { Graph, Value } from '../../compiler/ir/graph.js';
+import { kernelOps } from '../../compiler/inspect.js';
+import { planMemory } from '../../compiler/plan/index.js';
+import { indexInputRows } from '../../compiler/interpreter/index_inputs.js';
 import {
   FORMAT_NAME,
   FORMAT_VERSION,

@@ -1,5 +1,5 @@
 /** `tfc passes`: prints the optimization pipeline in order, with each pass's description and reason. */
-import { PIPELINE } from '../passes/pipeline.js';
+import { PIPELINE } from '../../compiler/passes/pipeline.js';
 
 export function passesCommand(): void {
   const width = Math.max(...PIPELINE.map((s) => s.pass.name.length));

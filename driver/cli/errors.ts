@@ -7,15 +7,15 @@
  * Anything else is a bug in tfc: it prints one line too, ending with a hint
  * to rerun with `--verbose` to get the stack trace for a report.
  */
-import { ModelBuildError } from '../frontend/dsl/errors.js';
-import { ModelFileError } from '../frontend/keras/errors.js';
-import { ModelSourceError } from '../frontend/load.js';
-import { InputMismatchError } from '../interpreter/interpreter.js';
-import { InterruptedError } from '../io/interruptible.js';
-import { NpyError } from '../io/npy.js';
-import { IRError } from '../ir/errors.js';
-import { LayerError } from '../layers/layer.js';
-import { LimitError } from '../limits.js';
+import { ModelBuildError } from '../../compiler/frontend/dsl/errors.js';
+import { ModelFileError } from '../../compiler/frontend/keras/errors.js';
+import { ModelSourceError } from '../../compiler/frontend/load.js';
+import { InputMismatchError } from '../../compiler/interpreter/interpreter.js';
+import { InterruptedError } from '../../compiler/io/interruptible.js';
+import { NpyError } from '../../compiler/io/npy.js';
+import { IRError } from '../../compiler/ir/errors.js';
+import { LayerError } from '../../compiler/layers/layer.js';
+import { LimitError } from '../../compiler/limits.js';
 
 /** A mistake in the command line or in the files it names. */
 export class CliError extends Error {

@@ -8,13 +8,13 @@
  */
 import { WASM_FILE, WGSL_FILE, assembleBundle, type BundleTargets } from '../bundle/index.js';
 import { writeBundleDir } from '../bundle/write.js';
-import { lowerModel } from '../frontend/lower.js';
-import { inspectGraphs } from '../inspect.js';
-import { loadModelSource } from '../frontend/load.js';
-import type { Graph, Node } from '../ir/graph.js';
-import { formatType } from '../ir/types.js';
-import { verifyGraph } from '../ir/verifier.js';
-import { ALIGNMENT, formatAffine } from '../plan/affine.js';
+import { lowerModel } from '../../compiler/frontend/lower.js';
+import { inspectGraphs } from '../../compiler/inspect.js';
+import { loadModelSource } from '../../compiler/frontend/load.js';
+import type { Graph, Node } from '../../compiler/ir/graph.js';
+import { formatType } from '../../compiler/ir/types.js';
+import { verifyGraph } from '../../compiler/ir/verifier.js';
+import { ALIGNMENT, formatAffine } from '../../compiler/plan/affine.js';
 import { compileWasm, WasmUnsupportedError } from '../../targets/wasm/index.js';
 import { unsupportedNodes } from '../../targets/wasm/module.js';
 import { compileWebGpu, unsupportedGpuNodes, WebGpuUnsupportedError } from '../../targets/webgpu/index.js';

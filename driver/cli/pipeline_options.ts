@@ -3,10 +3,10 @@
  * (`run`, `inspect`): they map one to one onto `runPasses` options.
  */
 import type { Command } from 'commander';
-import type { Graph } from '../ir/graph.js';
+import type { Graph } from '../../compiler/ir/graph.js';
 import { CliError } from './errors.js';
-import { runPasses } from '../passes/manager.js';
-import { pipelinePasses } from '../passes/pipeline.js';
+import { runPasses } from '../../compiler/passes/manager.js';
+import { pipelinePasses } from '../../compiler/passes/pipeline.js';
 
 export interface PipelineFlags {
   /** commander turns `--no-opt` into `opt: false`. */

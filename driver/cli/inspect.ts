@@ -12,10 +12,10 @@ import { bundleReader, readChecked } from '../../runtime/files.js';
 import { LAYOUT_SECTION, checkLayout, wgslLayoutDigest } from '../../runtime/layout_digest.js';
 import { parseManifest, type BundleManifest } from '../../runtime/manifest.js';
 import { customSection } from '../bundle/wasm_sections.js';
-import { lowerModel } from '../frontend/lower.js';
-import { loadModelSource } from '../frontend/load.js';
-import { formatInspectReport, inspectGraphs } from '../inspect.js';
-import { verifyGraph } from '../ir/verifier.js';
+import { lowerModel } from '../../compiler/frontend/lower.js';
+import { loadModelSource } from '../../compiler/frontend/load.js';
+import { formatInspectReport, inspectGraphs } from '../../compiler/inspect.js';
+import { verifyGraph } from '../../compiler/ir/verifier.js';
 import { CliError, locate } from './errors.js';
 import { optimizeGraph, type PipelineFlags } from './pipeline_options.js';
 

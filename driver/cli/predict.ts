@@ -2,7 +2,7 @@
  * `tfc predict DIR --input x.npy --output y.npy [--backend auto|wasm|webgpu]`:
  * runs a bundle written by `tfc build` with the runtime (runtime/), exactly
  * as an application would; .npy conventions as for `tfc run`
- * (tensor_files.ts). WebGPU in Node is Dawn (compiler/gpu/dawn.ts), loaded
+ * (tensor_files.ts). WebGPU in Node is Dawn (driver/gpu/dawn.ts), loaded
  * only when the backend may use it, its own diagnostics shown only with
  * --verbose. On success, one line on stderr says which backend ran.
  */
@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { bundleReader } from '../../runtime/files.js';
 import { BundleError, DeviceLostError, InputError, loadModel, type Model, type ModelSummary, type TensorLike } from '../../runtime/index.js';
-import type { Tensor } from '../ir/tensor.js';
+import type { Tensor } from '../../compiler/ir/tensor.js';
 import { CliError } from './errors.js';
 import { checkOutputPaths, type KeptFile } from './output_paths.js';
 import { checkBatch, checkOutputCount, readInputFile, toInputDtype, writeOutputFiles } from './tensor_files.js';

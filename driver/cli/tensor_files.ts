@@ -19,12 +19,12 @@
  */
 import { rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { InterruptedError, interruptible } from '../io/interruptible.js';
-import { readNpy, writeNpy } from '../io/npy.js';
-import { FileAccessError, readRegularFile } from '../io/read_file.js';
-import type { Tensor } from '../ir/tensor.js';
-import { formatShape, type DType, type Shape } from '../ir/types.js';
-import { MAX_FILE_BYTES } from '../limits.js';
+import { InterruptedError, interruptible } from '../../compiler/io/interruptible.js';
+import { readNpy, writeNpy } from '../../compiler/io/npy.js';
+import { FileAccessError, readRegularFile } from '../../compiler/io/read_file.js';
+import type { Tensor } from '../../compiler/ir/tensor.js';
+import { formatShape, type DType, type Shape } from '../../compiler/ir/types.js';
+import { MAX_FILE_BYTES } from '../../compiler/limits.js';
 import { CliError } from './errors.js';
 import { commitOutputs, type OutputFile } from './output_paths.js';
 

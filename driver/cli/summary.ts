@@ -1,6 +1,6 @@
 /** `tfc summary`: prints Keras' summary table for a model file. */
-import { loadModelSource } from '../frontend/load.js';
-import { summarizeModel } from '../frontend/summary.js';
+import { loadModelSource } from '../../compiler/frontend/load.js';
+import { summarizeModel } from '../../compiler/frontend/summary.js';
 import { locate } from './errors.js';
 
 export interface SummaryOptions {

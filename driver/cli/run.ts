@@ -5,13 +5,13 @@
  *
  * Inputs and outputs are .npy files, read and written as tensor_files.ts says.
  */
-import { lowerModel } from '../frontend/lower.js';
-import { loadModelSource } from '../frontend/load.js';
-import { interpret, InputMismatchError } from '../interpreter/interpreter.js';
-import type { Graph } from '../ir/graph.js';
-import type { Tensor } from '../ir/tensor.js';
-import type { TensorType } from '../ir/types.js';
-import { verifyGraph } from '../ir/verifier.js';
+import { lowerModel } from '../../compiler/frontend/lower.js';
+import { loadModelSource } from '../../compiler/frontend/load.js';
+import { interpret, InputMismatchError } from '../../compiler/interpreter/interpreter.js';
+import type { Graph } from '../../compiler/ir/graph.js';
+import type { Tensor } from '../../compiler/ir/tensor.js';
+import type { TensorType } from '../../compiler/ir/types.js';
+import { verifyGraph } from '../../compiler/ir/verifier.js';
 import { CliError, locate } from './errors.js';
 import { optimizeGraph, type PipelineFlags } from './pipeline_options.js';
 import { checkOutputPaths } from './output_paths.js';

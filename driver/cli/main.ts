@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { InterruptedError } from '../io/interruptible.js';
+import { InterruptedError } from '../../compiler/io/interruptible.js';
 import { reportError } from './errors.js';
 import { addPipelineOptions, type PipelineFlags } from './pipeline_options.js';
 
@@ -14,7 +14,7 @@ function packageVersion(): string {
   for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
     try {
       const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'tfc' && pkg.version) return pkg.version;
+      if (pkg.name === 'tfc-compiler' && pkg.version) return pkg.version;
     } catch {
       // no package.json here: keep walking up
     }
@@ -36,7 +36,7 @@ function usageErrorLine(text: string): string {
 
 const MODEL_HELP = `
 <model> is a TypeScript/JavaScript model module (.ts, .mts, .js, .mjs) whose
-default export (or the export named by --model) is a model built with tfc/dsl,
+default export (or the export named by --model) is a model built with tfc-compiler/dsl,
 or a Keras model file: a TF.js layers model.json, a Keras 3 .keras archive or
 a Keras 2 .h5 file.`;
 
