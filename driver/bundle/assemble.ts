@@ -3,7 +3,8 @@
  * targets: for wasm, model.wasm (and model.relaxed.wasm, its relaxed-SIMD
  * variant, when given) and weights.bin; for webgpu, model.wgsl and
  * weights.webgpu.bin, each compiled file carrying the digest of the layout it
- * was compiled for (layout_digest.ts); then the typed loader and manifest.json
+ * was compiled for (layout_digest.ts); then the typed loader (with the runtime
+ * copy in the 'bundled' runtime mode, loader.ts) and manifest.json
  * (written last, as it lists the size and SHA-256 of every other file). Everything is a pure
  * function of its inputs: no timestamps, sorted JSON.
  */
@@ -28,7 +29,7 @@ import type { WasmArtifact } from '../../targets/wasm/index.js';
 import type { WebGpuArtifact } from '../../targets/webgpu/index.js';
 import { stableJson } from './json.js';
 import { layoutDigest, withWasmLayout, withWgslLayout } from './layout_digest.js';
-import { loaderDts, loaderJs } from './loader.js';
+import { loaderFiles, type LoaderOptions } from './loader.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const WASM_FILE = 'model.wasm';
@@ -102,7 +103,14 @@ function webgpuTarget(artifact: WebGpuArtifact, files: Map<string, Uint8Array>):
   return { ...layout, file: WGSL_FILE, weights: { file: GPU_WEIGHTS_FILE, bytes: artifact.weights.length, pages: weightPages } };
 }
 
-export function assembleBundle(graph: Graph, targets: BundleTargets, alignment: number, report: BuildReport): Bundle {
+/** `loader` says where the generated loader finds the runtime (loader.ts): by default a copy inside the bundle. */
+export function assembleBundle(
+  graph: Graph,
+  targets: BundleTargets,
+  alignment: number,
+  report: BuildReport,
+  loader: LoaderOptions = { runtime: 'bundled' },
+): Bundle {
   if (!targets.wasm && !targets.webgpu) throw new Error('bundle: no target to assemble');
   if (targets.relaxed && !targets.wasm) throw new Error(`bundle: ${RELAXED_WASM_FILE} without ${WASM_FILE}`);
   const { inputs, outputs } = signature(graph);
@@ -123,9 +131,7 @@ export function assembleBundle(graph: Graph, targets: BundleTargets, alignment: 
     const wgsl = new TextDecoder().decode(files.get(WGSL_FILE));
     files.set(WGSL_FILE, new TextEncoder().encode(withWgslLayout(wgsl, layoutDigest(signatureOnly, manifestTargets.webgpu))));
   }
-  const text = new TextEncoder();
-  files.set('index.js', text.encode(loaderJs(graph.name)));
-  files.set('index.d.ts', text.encode(loaderDts(graph.name, inputs, outputs)));
+  for (const [name, bytes] of loaderFiles(graph.name, inputs, outputs, loader)) files.set(name, bytes);
   const ops = kernelOps(graph);
   const arena = planMemory(graph).arena;
   const manifest: BundleManifest = {
@@ -140,6 +146,6 @@ export function assembleBundle(graph: Graph, targets: BundleTargets, alignment: 
     report,
     files: Object.fromEntries([...files].map(([name, bytes]) => [name, fileEntry(bytes)])),
   };
-  files.set(MANIFEST_FILE, text.encode(stableJson(manifest)));
+  files.set(MANIFEST_FILE, new TextEncoder().encode(stableJson(manifest)));
   return { manifest, files };
 }

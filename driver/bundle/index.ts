@@ -2,3 +2,4 @@
 export { assembleBundle, GPU_WEIGHTS_FILE, MANIFEST_FILE, RELAXED_WASM_FILE, WASM_FILE, WEIGHTS_FILE, WGSL_FILE, type Bundle, type BundleTargets } from './assemble.js';
 export { writeBundleDir, BundleWriteError } from './write.js';
 export { stableJson } from './json.js';
+export { RUNTIME_MODES, type LoaderOptions, type RuntimeMode } from './loader.js';

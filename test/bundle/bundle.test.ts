@@ -2,17 +2,17 @@
  * The bundle writer on the hand-built `scale` fixture (test/runtime/fixture.ts):
  * identical input gives identical bytes, the manifest lists every file with
  * its true size and SHA-256, writes replace a bundle but never a foreign
- * folder, and the generated loader loads and is typed for this model.
+ * folder, and the generated loader loads (with the runtime copied beside it,
+ * nothing installed) and is typed for this model.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Project } from 'ts-morph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBundleDir } from '../../driver/bundle/index.js';
 import type { BundleManifest } from '../../runtime/index.js';
-import { repoRoot } from '../helpers/conformance.js';
 import { scaleBundle, writeScaleBundle } from '../runtime/bundle_dir.js';
 
 let tmp: string;
@@ -29,7 +29,7 @@ describe('bundle files', () => {
     const again = path.join(tmp, 'again');
     await writeBundleDir(again, scaleBundle().files);
     const names = readdirSync(dir).sort();
-    expect(names).toEqual(['index.d.ts', 'index.js', 'manifest.json', 'model.wasm', 'weights.bin']);
+    expect(names).toEqual(['index.d.ts', 'index.js', 'manifest.json', 'model.wasm', 'package.json', 'runtime.js', 'weights.bin']);
     expect(readdirSync(again).sort()).toEqual(names);
     for (const name of names) expect(readFileSync(path.join(again, name)).equals(readFileSync(path.join(dir, name))), name).toBe(true);
   });
@@ -78,21 +78,16 @@ describe('writing a bundle folder', () => {
 });
 
 describe('the typed loader', () => {
-  /** An application folder where `tfc` is installed (a link to this package) and the bundle sits in ./model. */
+  /** An application folder with nothing installed; the bundle, which carries its runtime, sits in ./model. */
   let app: string;
   beforeAll(async () => {
-    if (!existsSync(path.join(repoRoot, 'packages/compiler/dist/runtime/index.js'))) {
-      throw new Error('the compiler is not built: run `npm run build` first (npm test does)');
-    }
     app = path.join(tmp, 'app');
-    mkdirSync(path.join(app, 'node_modules'), { recursive: true });
-    symlinkSync(repoRoot, path.join(app, 'node_modules', 'tfc'), 'dir');
     await writeBundleDir(path.join(app, 'model'), scaleBundle().files);
   });
 
   it('index.d.ts names the inputs and outputs with their shapes', () => {
     const dts = readFileSync(path.join(app, 'model/index.d.ts'), 'utf8');
-    expect(dts).toContain("import type { LoadOptions, Model } from 'tfc/runtime';");
+    expect(dts).toContain("import type { LoadOptions, Model } from './runtime.js';");
     expect(dts).toMatch(/"x": \{ data: Float32Array; shape: readonly \[number, 4\] \}/);
     expect(dts).toMatch(/"y": \{ data: Float32Array; shape: \[number, 4\] \}/);
     expect(dts).toContain('export declare function loadModel(options?: LoadOptions): Promise<CompiledModel>;');
