@@ -30,6 +30,7 @@ export interface LoaderOptions {
 export const LOADER_JS_FILE = 'index.js';
 export const LOADER_DTS_FILE = 'index.d.ts';
 export const RUNTIME_JS_FILE = 'runtime.js';
+export const RUNTIME_DTS_FILE = 'runtime.d.ts';
 export const PACKAGE_JSON_FILE = 'package.json';
 
 /** The runtime's error classes, re-exported by the loader so a page without npm can tell failures apart. */
@@ -135,6 +136,9 @@ export function loaderFiles(modelName: string, inputs: TensorSpec[], outputs: Te
   files.set(LOADER_JS_FILE, text.encode(loaderJs(modelName, source)));
   files.set(LOADER_DTS_FILE, text.encode(loaderDts(modelName, inputs, outputs, source.specifier)));
   files.set(PACKAGE_JSON_FILE, text.encode(`${JSON.stringify({ type: 'module' })}\n`));
-  if (runtime) files.set(RUNTIME_JS_FILE, runtime.js);
+  if (runtime) {
+    files.set(RUNTIME_JS_FILE, runtime.js);
+    files.set(RUNTIME_DTS_FILE, runtime.dts);
+  }
   return files;
 }

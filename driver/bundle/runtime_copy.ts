@@ -12,13 +12,15 @@ import path from 'node:path';
 
 /** The runtime's npm package, which a 'package' bundle's loader imports. */
 export const RUNTIME_PACKAGE = 'tfc-runtime';
-/** Inside tfc-runtime: the ES module a bundle copies. */
+/** Inside tfc-runtime: the ES module and its declarations (one self-contained file each) that a bundle copies. */
 const RUNTIME_JS = 'dist/index.mjs';
+const RUNTIME_DTS = 'dist/index.d.ts';
 
 export interface RuntimeCopy {
   /** tfc-runtime's version, named in the generated loader. */
   version: string;
   js: Uint8Array;
+  dts: Uint8Array;
 }
 
 /** The runtime's files from the installed tfc-runtime; an error naming the missing file when it is not built. */
@@ -38,5 +40,5 @@ export function readRuntimeCopy(): RuntimeCopy {
     }
   };
   const { version } = JSON.parse(read('package.json').toString('utf8')) as { version: string };
-  return { version, js: new Uint8Array(read(RUNTIME_JS)) };
+  return { version, js: new Uint8Array(read(RUNTIME_JS)), dts: new Uint8Array(read(RUNTIME_DTS)) };
 }

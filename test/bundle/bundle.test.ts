@@ -29,7 +29,7 @@ describe('bundle files', () => {
     const again = path.join(tmp, 'again');
     await writeBundleDir(again, scaleBundle().files);
     const names = readdirSync(dir).sort();
-    expect(names).toEqual(['index.d.ts', 'index.js', 'manifest.json', 'model.wasm', 'package.json', 'runtime.js', 'weights.bin']);
+    expect(names).toEqual(['index.d.ts', 'index.js', 'manifest.json', 'model.wasm', 'package.json', 'runtime.d.ts', 'runtime.js', 'weights.bin']);
     expect(readdirSync(again).sort()).toEqual(names);
     for (const name of names) expect(readFileSync(path.join(again, name)).equals(readFileSync(path.join(dir, name))), name).toBe(true);
   });
