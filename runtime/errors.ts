@@ -4,7 +4,7 @@
  * message that says what is wrong and what was expected.
  */
 export class BundleError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'BundleError';
   }
@@ -19,7 +19,7 @@ export class InputError extends Error {
 
 /** The GPU went away (driver reset, device destroyed, tab backgrounded): reload the model to continue. */
 export class DeviceLostError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'DeviceLostError';
   }

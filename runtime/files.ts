@@ -1,19 +1,28 @@
 /**
- * Reads a bundle's files. In Node a bundle is a directory path or a `file:`
- * URL, read with node:fs (imported dynamically, so a browser never loads it);
- * anywhere else, and for http(s) URLs, files are fetched relative to the
- * bundle's URL. Every file is checked against the manifest's size and
+ * Reads a bundle's files. A bundle is a folder or a map of files. In Node a
+ * folder is a directory path or a `file:` URL, read with node:fs (imported
+ * dynamically, so a browser never loads it); anywhere else, and for http(s)
+ * URLs, files are fetched relative to the folder's URL. A map names each
+ * file's own URL (or, in Node, path), for bundlers that emit every file under
+ * a hashed name. Every file is checked against the manifest's size and
  * SHA-256 (WebCrypto) before it is used.
  *
  * A manifest is not trusted to name files: only plain names (`weights.bin`,
- * no folders, `..`, `%` escapes or URLs) are read, a file that resolves
- * (through a symlink) outside the bundle folder or is not a regular file
- * (a FIFO, /dev/zero) is refused before it is read, and no file is read past
- * the size the manifest gives it (manifest.json itself: MAX_MANIFEST_BYTES).
+ * no folders, `..`, `%` escapes or URLs) are read, a file of a folder that
+ * resolves (through a symlink) outside that folder, or any file that is not a
+ * regular file (a FIFO, /dev/zero), is refused before it is read, and no file
+ * is read past the size the manifest gives it (manifest.json itself:
+ * MAX_MANIFEST_BYTES).
  */
 import { BundleError } from './errors.js';
 import { MAX_MANIFEST_BYTES } from './limits.js';
 import type { FileEntry } from './manifest.js';
+
+/** A bundle as a map: each file name (manifest.json included) to its URL (http(s) or relative, fetched; in Node also a path or a file: URL). */
+export interface BundleFiles {
+  files: Readonly<Record<string, string | URL>>;
+}
+
 /** Reads a bundle file of at most `maxBytes` bytes (default MAX_MANIFEST_BYTES, for manifest.json). */
 export type ReadFile = (name: string, maxBytes?: number) => Promise<Uint8Array<ArrayBuffer>>;
 
@@ -26,21 +35,21 @@ function withSlash(url: URL): URL {
   return url.href.endsWith('/') ? url : new URL(`${url.href}/`);
 }
 
-async function bundleUrl(location: string | URL): Promise<URL> {
-  if (location instanceof URL) return withSlash(location);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) return withSlash(new URL(location));
+/** A string as a URL: as it is when it has a scheme; otherwise a path in Node, and relative to the page elsewhere. */
+async function toUrl(location: string): Promise<URL> {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) return new URL(location);
   if (isNode) {
     const { pathToFileURL } = await import('node:url');
-    return withSlash(pathToFileURL(location));
+    return pathToFileURL(location);
   }
-  return withSlash(new URL(location, globalThis.location?.href));
+  return new URL(location, globalThis.location?.href);
 }
 
-/** Node: the file, refused unless it is a regular file in the bundle folder no larger than `max`, read without blocking. */
-async function readLocal(base: URL, url: URL, max: number, fail: (reason: string) => never): Promise<Uint8Array<ArrayBuffer>> {
+/** Node: the file, refused unless it is a regular file (in `folder`, when given) no larger than `max`, read without blocking. */
+async function readLocal(url: URL, folder: URL | undefined, max: number, fail: (reason: string) => never): Promise<Uint8Array<ArrayBuffer>> {
   const [{ open, realpath }, { constants }, { dirname }] = await Promise.all([import('node:fs/promises'), import('node:fs'), import('node:path')]);
   const real = await realpath(url);
-  if (dirname(real) !== (await realpath(base))) fail(`it resolves to ${real}, outside the bundle folder`);
+  if (folder && dirname(real) !== (await realpath(folder))) fail(`it resolves to ${real}, outside the bundle folder`);
   const handle = await open(real, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
     const stats = await handle.stat();
@@ -75,28 +84,45 @@ async function readFetched(url: URL, max: number, fail: (reason: string) => neve
   return bytes;
 }
 
+/** Where a bundle file is: its URL, and the folder it must stay in when the bundle is a folder. */
+type Locate = (name: string) => Promise<{ url: URL; folder?: URL } | undefined>;
+
+function reader(where: string, locate: Locate): ReadFile {
+  return async (name, max = MAX_MANIFEST_BYTES) => {
+    const fail = (reason: string, cause?: unknown): never => {
+      throw new BundleError(`bundle ${where}: cannot read '${name}' (${reason})`, { cause });
+    };
+    // A plain name can only resolve to a file directly under a folder's URL.
+    if (!PLAIN_NAME.test(name)) fail('not a plain file name in the bundle folder');
+    try {
+      const at = (await locate(name)) ?? fail('the file map has no entry for it');
+      return await (at.url.protocol === 'file:' && isNode ? readLocal(at.url, at.folder, max, fail) : readFetched(at.url, max, fail));
+    } catch (e) {
+      if (e instanceof BundleError) throw e;
+      const code = (e as { code?: string }).code;
+      return fail(code === 'ENOENT' ? 'missing file' : (e as Error).message, e);
+    }
+  };
+}
+
 /** A reader for the files of the bundle at `location`; a file it cannot or may not read is a BundleError naming it. */
-export async function bundleReader(location: string | URL): Promise<{ where: string; read: ReadFile }> {
-  const base = await bundleUrl(location);
-  const where = base.protocol === 'file:' && typeof location === 'string' ? location : base.href;
-  const local = base.protocol === 'file:' && isNode;
+export async function bundleReader(location: string | URL | BundleFiles): Promise<{ where: string; read: ReadFile }> {
+  if (typeof location === 'string' || location instanceof URL) {
+    const base = withSlash(location instanceof URL ? location : await toUrl(location));
+    const where = base.protocol === 'file:' && typeof location === 'string' ? location : base.href;
+    return { where, read: reader(where, async (name) => ({ url: new URL(name, base), folder: base })) };
+  }
+  const files = location?.files;
+  if (typeof files !== 'object' || files === null) throw new BundleError('loadModel needs a bundle folder, its URL, or { files: { [name]: url } }');
+  const has = (name: string): boolean => Object.hasOwn(files, name);
+  const where = has('manifest.json') ? String(files['manifest.json']) : 'file map';
   return {
     where,
-    read: async (name, max = MAX_MANIFEST_BYTES) => {
-      const fail = (reason: string, cause?: unknown): never => {
-        throw new BundleError(`bundle ${where}: cannot read '${name}' (${reason})`, { cause });
-      };
-      // A plain name can only resolve to a file directly under the base URL.
-      if (!PLAIN_NAME.test(name)) fail('not a plain file name in the bundle folder');
-      const url = new URL(name, base);
-      try {
-        return await (local ? readLocal(base, url, max, fail) : readFetched(url, max, fail));
-      } catch (e) {
-        if (e instanceof BundleError) throw e;
-        const code = (e as { code?: string }).code;
-        return fail(code === 'ENOENT' ? 'missing file' : (e as Error).message, e);
-      }
-    },
+    read: reader(where, async (name) => {
+      if (!has(name)) return undefined;
+      const file = files[name];
+      return { url: file instanceof URL ? file : await toUrl(file) };
+    }),
   };
 }
 

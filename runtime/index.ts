@@ -3,12 +3,12 @@
  * bundle's WASM module or its WebGPU kernels. No dependencies, no compiler;
  * works in Node 20+ and browsers.
  *
- *   const model = await loadModel('./bundle');
+ *   const model = await loadModel('./bundle');   // or { files: { 'manifest.json': url, ... } }
  *   const y = await model.predict({ data: new Float32Array(16), shape: [1, 16] });
  */
 import { BundleError } from './errors.js';
 import { evalAffine, parseManifest, type BundleManifest, type WasmTarget, type WebGpuTarget } from './manifest.js';
-import { bundleReader, readChecked, type ReadFile } from './files.js';
+import { bundleReader, readChecked, type BundleFiles, type ReadFile } from './files.js';
 import { checkLayout, wgslLayoutDigest } from './layout_digest.js';
 import { Model } from './model.js';
 import { WasmExecutor, type TensorData } from './wasm.js';
@@ -20,14 +20,23 @@ export { FORMAT_VERSION, type BundleManifest, type TensorSpec, type DTypeName, t
 export type { ModelInput, ModelOutput, TensorLike } from './inputs.js';
 export type { TensorData } from './wasm.js';
 export { Model, type ModelSummary } from './model.js';
+export type { BundleFiles } from './files.js';
 
 export type BackendName = 'auto' | 'wasm' | 'webgpu';
+
+/**
+ * What loadModel asks of a WebGPU entry point itself; any WebGPU `GPU` fits (`navigator.gpu`, or `create([])` of
+ * the npm package `webgpu`). Declared here so that the runtime's types need no @webgpu/types.
+ */
+export interface WebGpuEntry {
+  requestAdapter(): Promise<object | null>;
+}
 
 export interface LoadOptions {
   /** Which backend runs the model; 'auto' (the default) picks webgpu when the bundle has it and an adapter exists, else wasm. */
   backend?: BackendName;
   /** The WebGPU entry point (default `navigator.gpu`); in Node, e.g. `create([])` of the npm package `webgpu`. */
-  gpu?: GPU;
+  gpu?: WebGpuEntry;
   /** Load the bundle's relaxed-SIMD module where the engine has relaxed SIMD (default true); false forces the plain one. */
   relaxedSimd?: boolean;
 }
@@ -88,15 +97,16 @@ async function loadWebGpu(loading: Loading, target: WebGpuTarget, gpu: GPU): Pro
   });
 }
 
-/** Loads the bundle in a directory (Node) or at a URL; every file is verified before use. */
-export async function loadModel(location: string | URL, options: LoadOptions = {}): Promise<Model> {
+/** Loads the bundle in a directory (Node), at a URL, or from a map of its files' URLs; every file is verified before use. */
+export async function loadModel(location: string | URL | BundleFiles, options: LoadOptions = {}): Promise<Model> {
   const backend = options.backend ?? 'auto';
   if (!BACKENDS.includes(backend)) throw new BundleError(`unknown backend '${String(backend)}' (backends: ${BACKENDS.join(', ')})`);
   const { where, read } = await bundleReader(location);
   const manifest = parseManifest(new TextDecoder().decode(await read('manifest.json')), `bundle ${where}`);
   const loading: Loading = { manifest, where, read };
   const { wasm, webgpu } = manifest.targets;
-  const gpu = options.gpu ?? globalThis.navigator?.gpu;
+  // The public type names only what loadModel calls itself; the executor uses the rest of the WebGPU API.
+  const gpu = (options.gpu as GPU | undefined) ?? globalThis.navigator?.gpu;
   const relaxedSimd = options.relaxedSimd !== false;
   const lacks = (target: string): BundleError =>
     new BundleError(`bundle ${where} has no ${target} target (rebuild it with \`tfc build --target ${target}\`, or --target wasm,webgpu for both)`);

@@ -16,9 +16,9 @@ export const MAX_TENSOR_ELEMENTS = 2 ** 30;
 /** The largest tensor rank a manifest may declare; real models stay under 8, so more is a damaged file. */
 export const MAX_RANK = 32;
 
-/** A size or count crossed one of the limits above; the message names the limit and what to do. */
+/** A size or count crossed one of the runtime's limits; the message names the limit and what to do. */
 export class LimitError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'LimitError';
   }

@@ -1,30 +1,44 @@
 // Builds every package from the sources at the repository root:
 //   packages/compiler/dist  tsc over compiler/, driver/, runtime/, targets/ (tsconfig.json)
-//   packages/runtime/dist   runtime/ as one ES module and one CommonJS file (esbuild), and its .d.ts (tsc)
+//   packages/runtime/dist   runtime/ as one ES module and one CommonJS file (esbuild), and one .d.ts that needs no
+//                           other package's types (dts-bundle-generator over runtime/tsconfig.json)
 //   packages/vite-plugin/dist  plugins/vite/ (tsc; it imports tfc-compiler by its package name)
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { generateDtsBundle } from 'dts-bundle-generator';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const runTsc = (project) => execFileSync(process.execPath, [tsc, '-p', project], { cwd: root, stdio: 'inherit' });
 
-rmSync(`${root}packages/runtime/dist`, { recursive: true, force: true });
+// The runtime first: built in memory, then its dist is replaced at once, so it is never missing while tsc runs.
+// Its .d.ts has no `/// <reference types>` to @webgpu/types or node: the runtime's public types declare what they need.
+const runtimeDist = `${root}packages/runtime/dist`;
+const [runtimeTypes] = generateDtsBundle(
+  [{ filePath: `${root}runtime/index.ts`, libraries: { allowedTypesLibraries: [] }, output: { noBanner: true, exportReferencedTypes: false } }],
+  { preferredConfigPath: `${root}runtime/tsconfig.json` },
+);
+const runtimeModules = await Promise.all(
+  ['esm', 'cjs'].map((format) =>
+    build({
+      entryPoints: [`${root}runtime/index.ts`],
+      bundle: true,
+      format,
+      platform: 'neutral',
+      target: 'es2022',
+      external: ['node:*'],
+      outfile: `${runtimeDist}/index.${format === 'esm' ? 'mjs' : 'cjs'}`,
+      write: false,
+      logLevel: 'warning',
+    }),
+  ),
+);
+rmSync(runtimeDist, { recursive: true, force: true });
+mkdirSync(runtimeDist, { recursive: true });
+for (const { outputFiles } of runtimeModules) for (const file of outputFiles) writeFileSync(file.path, file.contents);
+writeFileSync(`${runtimeDist}/index.d.ts`, runtimeTypes);
 runTsc('tsconfig.json');
-for (const format of ['esm', 'cjs']) {
-  await build({
-    entryPoints: [`${root}runtime/index.ts`],
-    bundle: true,
-    format,
-    platform: 'neutral',
-    target: 'es2022',
-    external: ['node:*'],
-    outfile: `${root}packages/runtime/dist/index.${format === 'esm' ? 'mjs' : 'cjs'}`,
-    logLevel: 'warning',
-  });
-}
-runTsc('runtime/tsconfig.json');
 if (existsSync(`${root}plugins/vite/tsconfig.json`)) runTsc('plugins/vite/tsconfig.json');

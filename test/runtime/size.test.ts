@@ -1,9 +1,10 @@
 /**
- * The runtime stays small and self-contained: bundled and minified (esbuild,
- * which vitest already brings) it is at most 20.5 KB (the WASM and WebGPU
- * backends, the manifest checks of both with their limits, the layout
- * digest and the batch-size limit checks), and it imports nothing
- * but node: built-ins (loaded dynamically, only in Node) — never the compiler.
+ * The runtime stays small and self-contained: bundled and minified (esbuild)
+ * it is at most 21 KB (the WASM and WebGPU backends, the manifest checks of
+ * both with their limits, the layout digest, the batch-size limit checks and
+ * loading a bundle from a map of its files' URLs, which took it from 20.5 KB
+ * to 20.9 KB), and it imports nothing but node: built-ins (loaded
+ * dynamically, only in Node) — never the compiler.
  */
 import { build } from 'esbuild';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { repoRoot } from '../helpers/conformance.js';
 const runtimeDir = path.join(repoRoot, 'runtime');
 
 describe('runtime footprint', () => {
-  it('is at most 20.5 KB minified', async () => {
+  it('is at most 21 KB minified', async () => {
     const result = await build({
       entryPoints: [path.join(runtimeDir, 'index.ts')],
       bundle: true,
@@ -24,7 +25,7 @@ describe('runtime footprint', () => {
       external: ['node:*'],
       write: false,
     });
-    expect(result.outputFiles[0].contents.length).toBeLessThanOrEqual(20.5 * 1024);
+    expect(result.outputFiles[0].contents.length).toBeLessThanOrEqual(21 * 1024);
   });
 
   it('imports only its own files statically and node: built-ins dynamically', () => {
