@@ -24,6 +24,8 @@ export class ModelSourceError extends Error {
 export interface LoadOptions {
   /** Name of the module export holding the model (default: the default export). */
   modelExport?: string;
+  /** Called with the URL of every module a .ts/.js model module loads as it is imported (tsx's onImport). */
+  onImport?: (url: string) => void;
 }
 
 const MODULE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
@@ -34,7 +36,7 @@ export async function loadModelSource(file: string, options: LoadOptions = {}): 
   if (!info) throw new ModelSourceError(`model file '${file}' does not exist`);
   if (!info.isFile()) throw new ModelSourceError(`model path '${file}' is not a file`);
   const ext = path.extname(file).toLowerCase();
-  if (MODULE_EXTENSIONS.includes(ext)) return loadModule(file, options.modelExport ?? 'default');
+  if (MODULE_EXTENSIONS.includes(ext)) return loadModule(file, options.modelExport ?? 'default', options.onImport);
   if (KERAS_EXTENSIONS.includes(ext)) {
     if (options.modelExport !== undefined) {
       throw new ModelSourceError(`--model selects an export of a .ts/.js model module; '${file}' is a Keras file`);
@@ -83,7 +85,10 @@ function moduleExports(namespace: Record<string, unknown>): Record<string, unkno
   return namespace;
 }
 
-async function loadModule(file: string, exportName: string): Promise<ModelSpec> {
+/** Each load imports the model module afresh (a query unique to the load), so an edited module is traced again. */
+let loads = 0;
+
+async function loadModule(file: string, exportName: string, onImport?: (url: string) => void): Promise<ModelSpec> {
   const [esm, cjs, { isTracedModel }] = await Promise.all([
     import('tsx/esm/api'),
     import('tsx/cjs/api'),
@@ -95,11 +100,11 @@ async function loadModule(file: string, exportName: string): Promise<ModelSpec> 
   // tsx's global (not namespaced) hooks, so the model's imports of tfc share
   // the module instances already loaded here instead of loading a second copy.
   // Both: outside an ESM package tsx compiles a .ts file as CommonJS.
-  const unregisterEsm = esm.register();
+  const unregisterEsm = esm.register({ onImport });
   const unregisterCjs = cjs.register();
   let namespace: Record<string, unknown>;
   try {
-    namespace = (await import(pathToFileURL(path.resolve(file)).href)) as Record<string, unknown>;
+    namespace = (await import(`${pathToFileURL(path.resolve(file)).href}?tfc-load=${++loads}`)) as Record<string, unknown>;
   } catch (e) {
     // Errors from the user's module (syntax, a shape error reported by the DSL
     // at the user's line) are the user's to fix: report them as such, in one

@@ -10,6 +10,7 @@ import { constants, type Stats } from 'node:fs';
 import { open, realpath, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { formatBytes } from '../limits.js';
+import { noteRead } from './read_log.js';
 
 /** Why a file cannot be read; callers wrap the reason into their own error naming the model file. */
 export class FileAccessError extends Error {
@@ -48,6 +49,7 @@ export class RegularFile {
   /** Opens `file` without blocking (a FIFO opens at once) and refuses anything but a regular file. */
   static async open(file: string): Promise<RegularFile> {
     let handle: FileHandle;
+    noteRead(file);
     try {
       handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
     } catch (e) {

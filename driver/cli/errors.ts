@@ -7,15 +7,9 @@
  * Anything else is a bug in tfc: it prints one line too, ending with a hint
  * to rerun with `--verbose` to get the stack trace for a report.
  */
-import { ModelBuildError } from '../../compiler/frontend/dsl/errors.js';
-import { ModelFileError } from '../../compiler/frontend/keras/errors.js';
-import { ModelSourceError } from '../../compiler/frontend/load.js';
-import { InputMismatchError } from '../../compiler/interpreter/interpreter.js';
-import { InterruptedError } from '../../compiler/io/interruptible.js';
-import { NpyError } from '../../compiler/io/npy.js';
-import { IRError } from '../../compiler/ir/errors.js';
-import { LayerError } from '../../compiler/layers/layer.js';
-import { LimitError } from '../../compiler/limits.js';
+import { isUserError as isCompilerUserError, oneLineMessage } from '../errors.js';
+
+export { oneLineMessage } from '../errors.js';
 
 /** A mistake in the command line or in the files it names. */
 export class CliError extends Error {
@@ -25,22 +19,9 @@ export class CliError extends Error {
   }
 }
 
-/** Error classes whose message is meant for the user and says what to fix. */
-const USER_ERRORS: readonly (abstract new (...args: never[]) => Error)[] = [
-  CliError,
-  ModelSourceError,
-  ModelFileError,
-  ModelBuildError,
-  LayerError,
-  IRError,
-  InputMismatchError,
-  NpyError,
-  LimitError,
-  InterruptedError,
-];
-
+/** Errors whose message is meant for the user and says what to fix: the compile API's and the command line's. */
 export function isUserError(e: unknown): e is Error {
-  return USER_ERRORS.some((cls) => e instanceof cls);
+  return e instanceof CliError || isCompilerUserError(e);
 }
 
 /**
@@ -61,17 +42,6 @@ function stackWithCauses(e: unknown): string {
     if (current !== undefined) parts.push('caused by:');
   }
   return parts.join('\n');
-}
-
-/** The longest message printed whole; longer ones (a hostile file's value quoted back) keep both ends. */
-const MAX_MESSAGE_CHARS = 2000;
-
-/** A message as one line of bounded length, whatever text it quotes. */
-export function oneLineMessage(message: string): string {
-  const line = message.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-  if (line.length <= MAX_MESSAGE_CHARS) return line;
-  const keep = MAX_MESSAGE_CHARS / 2;
-  return `${line.slice(0, keep)} … (${line.length - 2 * keep} characters cut) … ${line.slice(-keep)}`;
 }
 
 /** Prints an error for the user as one line (the stack follows under --verbose) and returns the process exit code. */

@@ -4,9 +4,10 @@
  * compiler.
  */
 import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { InterruptedError } from '../../compiler/io/interruptible.js';
 import { reportError } from './errors.js';
+import type { BuildOptions } from './build.js';
 import { addPipelineOptions, type PipelineFlags } from './pipeline_options.js';
 
 /** The package version, from the nearest package.json above this file (src or dist). */
@@ -84,6 +85,11 @@ Example:
     .requiredOption('--out <dir>', 'the bundle folder to write (an earlier tfc bundle there is replaced; anything else is refused)')
     .option('--target <targets>', 'comma-separated targets to build: wasm, webgpu, or wasm,webgpu for both in one bundle', 'wasm')
     .option('--model <name>', 'the export of a .ts/.js module that holds the model (default: the default export)')
+    .addOption(
+      new Option('--runtime <how>', 'how the generated loader imports the runtime: bundled (a copy inside the bundle) or package (the tfc-runtime package)')
+        .choices(['bundled', 'package'])
+        .default('bundled'),
+    )
     .addHelpText(
       'after',
       `${MODEL_HELP}
@@ -99,14 +105,20 @@ half-written: on an error, SIGINT or SIGTERM (exit 130 or 143) it is left as
 it was. The same model gives byte-identical files. A model with an op a requested target cannot compile yet is refused
 with an error naming the op, and nothing is written.
 
+--runtime bundled (the default) makes the loader index.js import a copy of
+the runtime kept in the bundle, so the folder runs as it is on any static web
+host; --runtime package makes it import the tfc-runtime package, for an app
+whose bundler shares the runtime. On a terminal, a stage that runs longer than
+a second is shown on stderr with its elapsed time.
+
 Examples:
   tfc build model.json --out bundle/
   tfc build model.json --target wasm,webgpu --out bundle/`,
     )
-    .action(async (model: string, options: { out: string; target: string; model?: string } & PipelineFlags) => {
+    .action(async (model: string, options: BuildOptions) => {
       // A refused --out fails before the compiler (binaryen, ts-morph) is even loaded.
-      const { checkBuildOut } = await import('./build_out.js');
-      checkBuildOut(model, options.out);
+      const { checkOut } = await import('../out_check.js');
+      checkOut(model, options.out);
       const { buildCommand } = await import('./build.js');
       await buildCommand(model, options);
     });

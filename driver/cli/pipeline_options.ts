@@ -1,12 +1,11 @@
 /**
  * The pipeline flags shared by every command that optimizes a model
- * (`run`, `inspect`): they map one to one onto `runPasses` options.
+ * (`run`, `inspect`, `build`), as commander parses them, and their mapping
+ * onto the compile API's PipelineOptions.
  */
 import type { Command } from 'commander';
 import type { Graph } from '../../compiler/ir/graph.js';
-import { CliError } from './errors.js';
-import { runPasses } from '../../compiler/passes/manager.js';
-import { pipelinePasses } from '../../compiler/passes/pipeline.js';
+import { optimize, type PipelineOptions } from '../optimize.js';
 
 export interface PipelineFlags {
   /** commander turns `--no-opt` into `opt: false`. */
@@ -28,18 +27,17 @@ export function addPipelineOptions(cmd: Command): Command {
     .option('--disable-pass <pass>', 'do not run this pass (repeatable; see `tfc passes`)', collect);
 }
 
+export function pipelineOptions(flags: PipelineFlags): PipelineOptions {
+  return {
+    noOpt: flags.opt === false,
+    verifyEach: flags.verifyEach,
+    printIrAfterAll: flags.printIrAfterAll,
+    printIrAfter: flags.printIrAfter,
+    disablePass: flags.disablePass,
+  };
+}
+
 /** Runs the optimization pipeline on `graph` in place, as the flags say. */
 export function optimizeGraph(graph: Graph, flags: PipelineFlags): void {
-  if (flags.opt === false) return;
-  const passes = pipelinePasses();
-  const names = passes.map((p) => p.name);
-  for (const name of [...(flags.disablePass ?? []), ...(flags.printIrAfter ?? [])]) {
-    if (!names.includes(name)) throw new CliError(`unknown pass '${name}' (passes: ${names.join(', ')})`);
-  }
-  runPasses(graph, passes, {
-    verifyEach: flags.verifyEach,
-    printAfterAll: flags.printIrAfterAll,
-    printAfter: flags.printIrAfter,
-    disabled: flags.disablePass,
-  });
+  optimize(graph, pipelineOptions(flags));
 }

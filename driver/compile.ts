@@ -1,0 +1,218 @@
+/**
+ * The compile API: `compile(model)` loads a model (a DSL module, a TF.js
+ * `model.json`, a Keras `.keras` or `.h5`), lowers and optimizes it as
+ * `tfc run` does, compiles it for the requested targets and assembles the
+ * bundle in memory (files, manifest, summary, and the files the model was
+ * read from). A graph with an op one of the targets cannot compile yet is
+ * refused before anything is compiled. `tfc build` is this plus
+ * writeBundle (write.ts).
+ */
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { inspectGraphs } from '../compiler/inspect.js';
+import { loadModelSource } from '../compiler/frontend/load.js';
+import { lowerModel } from '../compiler/frontend/lower.js';
+import { recordReads } from '../compiler/io/read_log.js';
+import type { Graph, Node } from '../compiler/ir/graph.js';
+import { formatType } from '../compiler/ir/types.js';
+import { verifyGraph } from '../compiler/ir/verifier.js';
+import type { ModelSpec } from '../compiler/layers/layer.js';
+import { ALIGNMENT } from '../compiler/plan/affine.js';
+import type { Affine, BundleManifest } from '../runtime/manifest.js';
+import { compileWasm, WasmUnsupportedError } from '../targets/wasm/index.js';
+import { unsupportedNodes } from '../targets/wasm/module.js';
+import { compileWebGpu, unsupportedGpuNodes, WebGpuUnsupportedError } from '../targets/webgpu/index.js';
+import { assembleBundle, RUNTIME_MODES, WASM_FILE, WGSL_FILE, type BundleTargets, type RuntimeMode } from './bundle/index.js';
+import { CompileError, OptionError, toCompileError } from './errors.js';
+import { optimize, type PipelineOptions } from './optimize.js';
+
+export type TargetName = 'wasm' | 'webgpu';
+
+/** How the generated loader (`index.js`) imports the runtime: `'bundled'` or `'package'`. */
+export type RuntimeImport = RuntimeMode;
+
+export interface CompileOptions extends PipelineOptions {
+  /** The targets to compile for (default `['wasm']`). */
+  targets?: readonly TargetName[];
+  /** The export of a DSL module that holds the model (default: its default export). */
+  modelExport?: string;
+  /** `'bundled'` (default): the loader imports a runtime copied into the bundle; `'package'`: it imports the `tfc-runtime` package. */
+  runtime?: RuntimeImport;
+  /** Called as each stage starts: `loading <model>`, `optimizing`, `compiling to WebAssembly`, `compiling to WGSL`, `assembling the bundle`. */
+  onProgress?: (stage: string) => void;
+}
+
+/** One target's row of the build summary. */
+export type TargetSummary =
+  | { target: 'wasm'; codeBytes: number; weightBytes: number }
+  | { target: 'webgpu'; codeBytes: number; weightBytes: number; shaderModules: number; dispatches: number };
+
+/** What `tfc build` prints after a build. */
+export interface BundleSummary {
+  /** Kernels after optimization. */
+  kernels: number;
+  /** Planned activation memory at batch size 1, in bytes. */
+  peakBytesAtBatch1: number;
+  /** The activation arena in bytes as a function of the batch size N: base + perBatch * N. */
+  arenaBytes: Affine;
+  targets: readonly TargetSummary[];
+}
+
+export interface CompiledBundle {
+  /** The model's name. */
+  name: string;
+  manifest: BundleManifest;
+  /** File name → bytes, manifest.json included. */
+  files: ReadonlyMap<string, Uint8Array>;
+  summary: BundleSummary;
+  /**
+   * Absolute paths of every file the model was read from: the model file,
+   * its weight files, and for a DSL module the local modules it imported and
+   * the weight files it loaded. For watchers and caches.
+   */
+  sources: readonly string[];
+}
+
+interface TargetCompiler {
+  /** The nodes this target cannot compile, each with a sentence naming the op. */
+  unsupported(graph: Graph): { node: Node; reason: string }[];
+  /** The progress stage while compiling. */
+  stage: string;
+  compile(graph: Graph): BundleTargets;
+}
+
+const COMPILERS: Readonly<Record<TargetName, TargetCompiler>> = {
+  wasm: {
+    unsupported: unsupportedNodes,
+    stage: 'compiling to WebAssembly',
+    compile: (graph) => ({ wasm: compileWasm(graph), relaxed: compileWasm(graph, { relaxed: true }) }),
+  },
+  webgpu: {
+    unsupported: unsupportedGpuNodes,
+    stage: 'compiling to WGSL',
+    compile: (graph) => ({ webgpu: compileWebGpu(graph) }),
+  },
+};
+
+/** Every target, in the order a bundle lists them. */
+export const TARGET_NAMES: readonly TargetName[] = ['wasm', 'webgpu'];
+
+/** The requested targets in canonical order, each once; an unknown name is an OptionError. */
+function checkTargets(targets: readonly string[]): TargetName[] {
+  for (const t of targets) {
+    if (!(TARGET_NAMES as readonly string[]).includes(t)) throw new OptionError(`unknown target '${t}' (targets: ${TARGET_NAMES.join(', ')})`);
+  }
+  if (targets.length === 0) throw new OptionError(`no target given (targets: ${TARGET_NAMES.join(', ')})`);
+  return TARGET_NAMES.filter((t) => targets.includes(t));
+}
+
+function checkRuntime(runtime: string): RuntimeImport {
+  if (!(RUNTIME_MODES as readonly string[]).includes(runtime)) {
+    throw new OptionError(`unknown runtime '${runtime}' (one of: ${RUNTIME_MODES.join(', ')})`);
+  }
+  return runtime as RuntimeImport;
+}
+
+/** Refuses a graph the target cannot compile, naming the first unsupported node. */
+function checkSupported(graph: Graph, model: string, target: TargetName): void {
+  const problems = COMPILERS[target].unsupported(graph);
+  if (problems.length === 0) return;
+  const { node, reason } = problems[0];
+  const index = graph.nodes.indexOf(node);
+  const result = node.outputs.map((v) => formatType(v.type)).join(', ');
+  const more = problems.length > 1 ? `; ${problems.length - 1} more node(s) are unsupported too` : '';
+  throw new CompileError(`${model}: ${reason} (target ${target}, node ${index} of the optimized graph, result ${result})${more}`, { file: model });
+}
+
+function compileTarget(graph: Graph, model: string, target: TargetName): BundleTargets {
+  try {
+    return COMPILERS[target].compile(graph);
+  } catch (e) {
+    if (e instanceof WasmUnsupportedError || e instanceof WebGpuUnsupportedError) throw new CompileError(`${model}: ${e.message}`, { file: model }, { cause: e });
+    throw e;
+  }
+}
+
+function targetSummaries(targets: BundleTargets, files: ReadonlyMap<string, Uint8Array>): TargetSummary[] {
+  const rows: TargetSummary[] = [];
+  const size = (name: string): number => files.get(name)?.length ?? 0;
+  if (targets.wasm) rows.push({ target: 'wasm', codeBytes: size(WASM_FILE), weightBytes: targets.wasm.weights.length });
+  if (targets.webgpu) {
+    const { weights, layout } = targets.webgpu;
+    rows.push({ target: 'webgpu', codeBytes: size(WGSL_FILE), weightBytes: weights.length, shaderModules: layout.kernels.length, dispatches: layout.dispatches.length });
+  }
+  return rows;
+}
+
+/** tfc's own code, from source (the repository) or built (the package's dist/). */
+const OWN_ROOT = path.resolve(fileURLToPath(import.meta.url), '../..');
+const OWN_DIRS = ['compiler', 'driver', 'runtime', 'targets', 'packages'].map((d) => path.join(OWN_ROOT, d) + path.sep);
+
+/** The local files among the modules a DSL module imported (not packages, not Node's own, not tfc's). */
+function localModuleFiles(urls: readonly string[]): string[] {
+  const files: string[] = [];
+  for (const url of urls) {
+    if (!url.startsWith('file:')) continue;
+    const file = fileURLToPath(url);
+    if (file.split(path.sep).includes('node_modules') || OWN_DIRS.some((dir) => file.startsWith(dir))) continue;
+    files.push(file);
+  }
+  return files;
+}
+
+/** Loads the model, recording every file it is read from. */
+async function load(model: string, modelExport: string | undefined): Promise<{ spec: ModelSpec; sources: string[] }> {
+  const imported: string[] = [];
+  const { result: spec, files } = await recordReads(() => loadModelSource(model, { modelExport, onImport: (url) => imported.push(url) }));
+  const sources = new Set([path.resolve(model), ...localModuleFiles(imported), ...files]);
+  return { spec, sources: [...sources] };
+}
+
+async function compileModel(model: string, options: CompileOptions): Promise<CompiledBundle> {
+  const targets = checkTargets(options.targets ?? ['wasm']);
+  const runtime = checkRuntime(options.runtime ?? 'bundled');
+  const progress = options.onProgress ?? ((): void => {});
+  progress(`loading ${model}`);
+  const { spec, sources } = await load(model, options.modelExport);
+  let graph: Graph;
+  let imported: Graph;
+  try {
+    // Lowering is deterministic: the second copy stays as imported, for the build report.
+    graph = lowerModel(spec).graph;
+    imported = lowerModel(spec).graph;
+    verifyGraph(graph);
+  } catch (e) {
+    throw toCompileError(e, model, model);
+  }
+  progress('optimizing');
+  optimize(graph, options);
+  const report = inspectGraphs(imported, graph);
+  for (const target of targets) checkSupported(graph, model, target);
+  const compiled: BundleTargets = {};
+  for (const target of targets) {
+    progress(COMPILERS[target].stage);
+    Object.assign(compiled, compileTarget(graph, model, target));
+  }
+  progress('assembling the bundle');
+  const { manifest, files } = assembleBundle(graph, compiled, ALIGNMENT, report, { runtime });
+  const summary: BundleSummary = {
+    kernels: manifest.kernels.count,
+    peakBytesAtBatch1: manifest.memoryPlan.peakBytesAtBatch1,
+    arenaBytes: { ...manifest.memoryPlan.arenaBytes },
+    targets: targetSummaries(compiled, files),
+  };
+  return { name: manifest.name, manifest, files, summary, sources };
+}
+
+/**
+ * Compiles the model at `model` (a path) into an in-memory bundle. A problem
+ * the user can fix is a CompileError naming it and where it is; anything
+ * else is a bug in tfc.
+ */
+export async function compile(model: string, options: CompileOptions = {}): Promise<CompiledBundle> {
+  try {
+    return await compileModel(model, options);
+  } catch (e) {
+    throw toCompileError(e, model);
+  }
+}
