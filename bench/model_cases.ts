@@ -4,6 +4,7 @@
  * same file, so both engines run the same weights. Bundles are built by
  * `tfc build --target wasm`, called in process.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildCommand } from '../driver/cli/build.js';
@@ -34,7 +35,11 @@ export interface BenchCase {
   inputs: BenchInput[];
 }
 
-const CONFORMANCE = path.resolve(import.meta.dirname, '../../shared/conformance');
+/** The synthetic Keras conformance suite kept in the repository. */
+export const KERAS_SUITE = path.resolve(import.meta.dirname, '../test/conformance/keras');
+/** The real trained models: beside the repository in ../shared, which a clone does not have. */
+export const REAL_SUITE = path.resolve(import.meta.dirname, '../../shared/conformance/real');
+export const REAL_SUITE_MISSING = 'real models skipped: ../shared/conformance/real not found';
 const REAL_MODELS = ['abalone-mlp', 'ux-click-embedding-rnn', 'quickdraw-cnn', 'nietzsche-char-lstm'];
 
 /** Deterministic float32 values in [lo, hi): inputs are random but the same in every run. */
@@ -105,11 +110,13 @@ export async function prepareCases(work: string, log: (line: string) => void, on
     }
   };
 
-  for (const name of REAL_MODELS) {
-    const dir = path.join(CONFORMANCE, 'real', name);
-    await add(name, path.join(dir, 'model.json'), [{ batch: 1, inputs: await conformanceInputs(dir) }]);
-  }
-  const denseMlp = path.join(CONFORMANCE, 'keras', 'dense_mlp');
+  if (existsSync(REAL_SUITE)) {
+    for (const name of REAL_MODELS) {
+      const dir = path.join(REAL_SUITE, name);
+      await add(name, path.join(dir, 'model.json'), [{ batch: 1, inputs: await conformanceInputs(dir) }]);
+    }
+  } else log(REAL_SUITE_MISSING);
+  const denseMlp = path.join(KERAS_SUITE, 'dense_mlp');
   const [mlpRow] = await conformanceInputs(denseMlp);
   await add('dense_mlp', path.join(denseMlp, 'model.json'), [
     { batch: 1, inputs: [mlpRow] },

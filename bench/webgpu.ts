@@ -18,6 +18,7 @@
  * inside the page for at least SAMPLE_MS. The table shows medians and
  * `xN` = TF.js time / tfc time.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import os from 'node:os';
@@ -27,7 +28,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildCommand } from '../driver/cli/build.js';
 import { startServer } from '../examples/web/serve.mjs';
 import { mobileNetV2 } from '../examples/mobilenet_v2/model.js';
-import { conformanceInputs, countParams, largeMlp, randomInput, type BenchInput } from './model_cases.js';
+import { KERAS_SUITE, REAL_SUITE, REAL_SUITE_MISSING, conformanceInputs, countParams, largeMlp, randomInput, type BenchInput } from './model_cases.js';
 import type { AdapterReport, FirstRun, PageEngine, PlainInput, WebGpuBench } from './webgpu_page.js';
 
 const ENGINES: readonly PageEngine[] = ['tfc', 'tfjs-webgpu'];
@@ -47,8 +48,6 @@ const BASE_ARGS = ['--headless=new', '--no-sandbox', '--disable-background-netwo
 const SWIFTSHADER_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
 /** WebGPU on the machine's GPU driver: Vulkan on Linux, with no window surface in headless mode, past Chromium's GPU blocklist. */
 const GPU_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=vulkan', '--disable-vulkan-surface', '--ignore-gpu-blocklist'];
-
-const CONFORMANCE = path.resolve(import.meta.dirname, '../../shared/conformance');
 
 interface Options {
   budgetMs: number;
@@ -150,8 +149,9 @@ async function prepareCases(work: string, routes: Record<string, string>, only: 
     }
   };
   /** A conformance model at batch 1 on its first sample's first row, and at the extra batches `more` makes from that row. */
-  const conformance = async (suite: string, name: string, more: (row: BenchInput) => { batch: number; inputs: BenchInput[] }[] = () => []): Promise<void> => {
-    const dir = path.join(CONFORMANCE, suite, name);
+  const conformance = async (suite: 'keras' | 'real', name: string, more: (row: BenchInput) => { batch: number; inputs: BenchInput[] }[] = () => []): Promise<void> => {
+    if (suite === 'real' && !existsSync(REAL_SUITE)) return log(`${name}: ${REAL_SUITE_MISSING}`);
+    const dir = path.join(suite === 'keras' ? KERAS_SUITE : REAL_SUITE, name);
     const [row] = await conformanceInputs(dir);
     await add(name, async () => path.join(dir, 'model.json'), [{ batch: 1, inputs: [row] }, ...more(row)]);
   };

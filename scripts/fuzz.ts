@@ -4,8 +4,8 @@
  * bundles) round-robin for as long as asked, then prints per target the runs,
  * correct results, clean errors and failures, and each failure's seed, path
  * and shrunk counterexample (replay one with --seed and --target). Exits 1
- * when anything failed. Needs a built dist/ (npx tsc -p tsconfig.json), as
- * the bundle target builds its bundle with `tfc build`.
+ * when anything failed. Needs a built packages/compiler/dist/ (`npm run fuzz`
+ * builds it first), as the bundle target builds its bundle with `tfc build`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
