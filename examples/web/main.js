@@ -1,5 +1,4 @@
 // Loads the bundle built into ./model, fills its inputs (batch 1) and shows what the model predicts.
-import { loadModel } from './model/index.js';
 
 /** At most this many values of each output are drawn. */
 const SHOWN = 64;
@@ -62,6 +61,8 @@ async function predict(model, fields) {
 }
 
 async function main() {
+  // Imported here, not at the top, so a missing bundle is a message on the page rather than a page that never loads.
+  const { loadModel } = await import('./model/index.js');
   const model = await loadModel();
   const info = model.summary();
   $('model-name').textContent = `Model '${info.name}'`;

@@ -5,9 +5,9 @@
  *
  *   node examples/web/serve.mjs [port]
  *
- * serves this folder at / (the page and the bundle you built into ./model)
- * and the runtime's compiled JS (dist/runtime) at /runtime/, which the
- * page's import map names as 'tfc/runtime'.
+ * serves this folder at /: the page and the bundle you built into ./model,
+ * which carries its own copy of the runtime (runtime.js). Any static web
+ * host serves the same files the same way.
  */
 import { createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -82,19 +82,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     console.error(`serve: port '${process.argv[2]}' is not a port number (0-65535)`);
     process.exit(1);
   }
-  const runtime = path.resolve(here, '../../packages/compiler/dist/runtime');
-  try {
-    statSync(path.join(runtime, 'index.js'));
-  } catch {
-    console.error(`serve: ${runtime}/index.js is missing: run 'npm run build' first`);
-    process.exit(1);
-  }
   try {
     statSync(path.join(here, 'model', 'manifest.json'));
   } catch {
     console.error(`serve: no bundle in ${path.join(here, 'model')}: build one with 'npx tfc build <model> --target wasm --out examples/web/model'`);
     process.exit(1);
   }
-  const { url } = await startServer({ '/': here, '/runtime/': runtime }, port);
+  const { url } = await startServer({ '/': here }, port);
   console.log(`serving the web example at ${url} (Ctrl-C to stop)`);
 }

@@ -1,23 +1,20 @@
 /**
  * What the browser tests share: Debian's Chromium launched headless through
  * playwright-core (WebGPU on SwiftShader when asked), a page served from
- * 127.0.0.1 that loads bundles through their generated index.js and the
- * runtime's compiled JS (dist/runtime, mapped to 'tfc/runtime' by an import
- * map), and the conformance-case helpers both tests use.
+ * 127.0.0.1 that loads bundles through their generated index.js (which
+ * imports the runtime copied into the bundle: no import map), and the
+ * conformance-case helpers the tests use.
  */
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import { onCi } from '../helpers/ci.js';
 import { listConformanceCases, type ConformanceCase } from '../helpers/conformance.js';
-import { repoRoot } from '../cli/tfc.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const BASE_ARGS = ['--headless=new', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 /** WebGPU on SwiftShader's Vulkan (the CPU): works on a machine without a GPU. */
 export const SWIFTSHADER_WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
-export const RUNTIME_DIR = path.join(repoRoot, 'packages/compiler/dist/runtime');
 
 /** Why the browser tests skip here, or '' when they run: a missing Chromium skips them, except under CI=true where it fails them. */
 export const chromiumSkipReason =
@@ -25,13 +22,10 @@ export const chromiumSkipReason =
 // The default reporter does not name skipped suites; this line shows the reason in any case.
 if (chromiumSkipReason) console.warn(`browser tests skipped: ${chromiumSkipReason}`);
 
-/** Starts Chromium; a missing browser or runtime build is an error saying what to do (CI installs Chromium in .ci/run). */
+/** Starts Chromium; a missing browser is an error saying what to do (CI installs Chromium in .ci/run). */
 export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: the browser test needs Debian's chromium (apt-get install -y chromium; .ci/run installs it)`);
-  }
-  if (!existsSync(path.join(RUNTIME_DIR, 'index.js'))) {
-    throw new Error(`${RUNTIME_DIR}/index.js is missing: run 'npx tsc -p tsconfig.json' first (npm test does)`);
   }
   return chromium
     .launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, ...extraArgs], timeout: 60_000 })
@@ -41,13 +35,12 @@ export function launchChromium(extraArgs: readonly string[] = []): Promise<Brows
 }
 
 /**
- * The test page: the import map the generated index.js needs, and one
- * function that loads a bundle (once per bundle and load options) and predicts.
+ * The test page: one function that loads a bundle (once per bundle and load
+ * options) and predicts. Bundles bring their own runtime, so no import map.
  */
 export const PREDICT_PAGE = `<!doctype html>
 <meta charset="utf-8">
 <link rel="icon" href="data:,">
-<script type="importmap">{ "imports": { "tfc/runtime": "/runtime/index.js" } }</script>
 <script type="module">
   const models = new Map();
   window.tfcLoad = async (bundle, options) => {

@@ -1,8 +1,8 @@
 /**
  * The browser check: bundles built with `tfc build --target wasm` are served
  * from 127.0.0.1 and run in headless Chromium (Debian's /usr/bin/chromium,
- * driven by playwright-core) through the generated index.js and the runtime's
- * compiled JS (dist/runtime, mapped to 'tfc/runtime' by an import map). The
+ * driven by playwright-core) through the generated index.js and the runtime
+ * copied into each bundle (no import map). The
  * browser's outputs must equal the Node runtime's bit for bit (same module,
  * same inputs) and match the expected outputs within the case's tolerance,
  * at batch 1 and on all samples stacked into one batch. The web example
@@ -21,7 +21,7 @@ import { loadModel } from '../../runtime/index.js';
 import { availableCaseKeys, loadSample, reportMissingRealSuite } from '../helpers/conformance.js';
 import { compareTensors } from '../helpers/tolerance.js';
 import { repoRoot, tfc } from '../cli/tfc.js';
-import { bundleName, chromiumSkipReason, concatBatch, conformanceCase as byKey, launchChromium, PREDICT_PAGE, PredictPage, RUNTIME_DIR } from './chromium.js';
+import { bundleName, chromiumSkipReason, concatBatch, conformanceCase as byKey, launchChromium, PREDICT_PAGE, PredictPage } from './chromium.js';
 
 const CASES = availableCaseKeys(['keras/dense_mlp', 'real/abalone-mlp']);
 const EXAMPLE_DIR = path.join(repoRoot, 'examples/web');
@@ -51,7 +51,7 @@ beforeAll(async () => {
   mkdirSync(example);
   for (const f of ['index.html', 'main.js', 'style.css']) cpSync(path.join(EXAMPLE_DIR, f), path.join(example, f));
   cpSync(path.join(tmp, 'bundles', bundleName(CASES[0])), path.join(example, 'model'), { recursive: true });
-  ({ server, url: baseUrl } = await startServer({ '/': tmp, '/runtime/': RUNTIME_DIR }));
+  ({ server, url: baseUrl } = await startServer({ '/': tmp }));
   page = await PredictPage.open(launched.value, baseUrl);
 }, 120_000);
 

@@ -2,7 +2,7 @@
  * The WebGPU browser check: bundles built with `tfc build --target
  * wasm,webgpu` run in headless Chromium with WebGPU on SwiftShader (the CPU),
  * loaded through the generated index.js with `{ backend: 'webgpu' }` and the
- * runtime's compiled JS. Per sample, and on all samples stacked into one
+ * runtime copied into each bundle. Per sample, and on all samples stacked into one
  * batch, the browser's outputs must match the case's expected outputs; on the
  * stacked batch they must also match the Node result of `tfc predict
  * --backend webgpu` (Dawn; one process per case, as starting Dawn is slow),
@@ -21,7 +21,7 @@ import { startServer } from '../../examples/web/serve.mjs';
 import { loadSample, readTensor, type ConformanceCase } from '../helpers/conformance.js';
 import { compareTensors } from '../helpers/tolerance.js';
 import { tfc } from '../cli/tfc.js';
-import { bundleName, chromiumSkipReason, concatBatch, conformanceCase, launchChromium, PREDICT_PAGE, PredictPage, RUNTIME_DIR, SWIFTSHADER_WEBGPU_ARGS } from './chromium.js';
+import { bundleName, chromiumSkipReason, concatBatch, conformanceCase, launchChromium, PREDICT_PAGE, PredictPage, SWIFTSHADER_WEBGPU_ARGS } from './chromium.js';
 
 /** A CNN (conv, pooling, dense, softmax) and an MLP. */
 const CASES = ['keras/mnist_cnn', 'keras/dense_mlp'];
@@ -43,7 +43,7 @@ interface CaseRuns {
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tfc-browser-webgpu-'));
 writeFileSync(path.join(tmp, 'index.html'), PREDICT_PAGE);
-const { server, url } = await startServer({ '/': tmp, '/runtime/': RUNTIME_DIR });
+const { server, url } = await startServer({ '/': tmp });
 const browser = chromiumSkipReason ? undefined : await launchChromium(SWIFTSHADER_WEBGPU_ARGS);
 const page = browser && (await PredictPage.open(browser, url));
 const noAdapter = page ? await page.webgpuMissing() : chromiumSkipReason;
