@@ -7,7 +7,6 @@
  * refused before anything is compiled. `tfc build` is this plus
  * writeBundle (write.ts).
  */
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { inspectGraphs } from '../compiler/inspect.js';
 import { loadModelSource } from '../compiler/frontend/load.js';
@@ -144,27 +143,11 @@ function targetSummaries(targets: BundleTargets, files: ReadonlyMap<string, Uint
   return rows;
 }
 
-/** tfc's own code, from source (the repository) or built (the package's dist/). */
-const OWN_ROOT = path.resolve(fileURLToPath(import.meta.url), '../..');
-const OWN_DIRS = ['compiler', 'driver', 'runtime', 'targets', 'packages'].map((d) => path.join(OWN_ROOT, d) + path.sep);
-
-/** The local files among the modules a DSL module imported (not packages, not Node's own, not tfc's). */
-function localModuleFiles(urls: readonly string[]): string[] {
-  const files: string[] = [];
-  for (const url of urls) {
-    if (!url.startsWith('file:')) continue;
-    const file = fileURLToPath(url);
-    if (file.split(path.sep).includes('node_modules') || OWN_DIRS.some((dir) => file.startsWith(dir))) continue;
-    files.push(file);
-  }
-  return files;
-}
-
 /** Loads the model, recording every file it is read from. */
 async function load(model: string, modelExport: string | undefined): Promise<{ spec: ModelSpec; sources: string[] }> {
-  const imported: string[] = [];
-  const { result: spec, files } = await recordReads(() => loadModelSource(model, { modelExport, onImport: (url) => imported.push(url) }));
-  const sources = new Set([path.resolve(model), ...localModuleFiles(imported), ...files]);
+  const modules: string[] = [];
+  const { result: spec, files } = await recordReads(() => loadModelSource(model, { modelExport, onModuleFile: (file) => modules.push(file) }));
+  const sources = new Set([path.resolve(model), ...modules, ...files]);
   return { spec, sources: [...sources] };
 }
 

@@ -10,8 +10,8 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { ModelSpec } from '../layers/layer.js';
+import { importFresh, localModuleFile } from './fresh_import.js';
 
 /** A model path or module that cannot serve as a model; the message names the file. */
 export class ModelSourceError extends Error {
@@ -24,8 +24,8 @@ export class ModelSourceError extends Error {
 export interface LoadOptions {
   /** Name of the module export holding the model (default: the default export). */
   modelExport?: string;
-  /** Called with the URL of every module a .ts/.js model module loads as it is imported (tsx's onImport). */
-  onImport?: (url: string) => void;
+  /** Called with the path of every local module file (not a package, not tfc's) a .ts/.js model module loads, for watchers. */
+  onModuleFile?: (file: string) => void;
 }
 
 const MODULE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
@@ -36,7 +36,7 @@ export async function loadModelSource(file: string, options: LoadOptions = {}): 
   if (!info) throw new ModelSourceError(`model file '${file}' does not exist`);
   if (!info.isFile()) throw new ModelSourceError(`model path '${file}' is not a file`);
   const ext = path.extname(file).toLowerCase();
-  if (MODULE_EXTENSIONS.includes(ext)) return loadModule(file, options.modelExport ?? 'default', options.onImport);
+  if (MODULE_EXTENSIONS.includes(ext)) return loadModule(file, options.modelExport ?? 'default', options.onModuleFile ?? (() => {}));
   if (KERAS_EXTENSIONS.includes(ext)) {
     if (options.modelExport !== undefined) {
       throw new ModelSourceError(`--model selects an export of a .ts/.js model module; '${file}' is a Keras file`);
@@ -85,10 +85,7 @@ function moduleExports(namespace: Record<string, unknown>): Record<string, unkno
   return namespace;
 }
 
-/** Each load imports the model module afresh (a query unique to the load), so an edited module is traced again. */
-let loads = 0;
-
-async function loadModule(file: string, exportName: string, onImport?: (url: string) => void): Promise<ModelSpec> {
+async function loadModule(file: string, exportName: string, onModuleFile: (file: string) => void): Promise<ModelSpec> {
   const [esm, cjs, { isTracedModel }] = await Promise.all([
     import('tsx/esm/api'),
     import('tsx/cjs/api'),
@@ -100,11 +97,16 @@ async function loadModule(file: string, exportName: string, onImport?: (url: str
   // tsx's global (not namespaced) hooks, so the model's imports of tfc share
   // the module instances already loaded here instead of loading a second copy.
   // Both: outside an ESM package tsx compiles a .ts file as CommonJS.
+  const onImport = (url: string): void => {
+    const local = localModuleFile(url);
+    if (local !== undefined) onModuleFile(local);
+  };
   const unregisterEsm = esm.register({ onImport });
   const unregisterCjs = cjs.register();
   let namespace: Record<string, unknown>;
   try {
-    namespace = (await import(`${pathToFileURL(path.resolve(file)).href}?tfc-load=${++loads}`)) as Record<string, unknown>;
+    // Afresh on every load: an edited model is traced again in a long-lived process.
+    namespace = (await importFresh(file, onModuleFile)) as Record<string, unknown>;
   } catch (e) {
     // Errors from the user's module (syntax, a shape error reported by the DSL
     // at the user's line) are the user's to fix: report them as such, in one
