@@ -21,6 +21,14 @@ export interface RefContext {
 
 export type Arity = number | { min: number; max?: number };
 
+/**
+ * Builds ops over values of any kind: IR values in the decompose-activations
+ * pass, register expressions when a target generates code.
+ */
+export interface OpEmitter<V> {
+  op(name: string, inputs: V[], attrs?: Attrs): V;
+}
+
 export interface OpDef {
   name: string;
   /** What the op computes, with an IR example. */
@@ -62,6 +70,14 @@ export interface OpDef {
   verify?(inputs: TensorType[], attrs: Attrs, body?: Graph): void;
   /** Reference semantics on concrete tensors: the oracle every target is tested against. */
   reference(inputs: Tensor[], attrs: Attrs, ctx: RefContext, body?: Graph): Tensor[];
+  /**
+   * A composite elementwise op written as other elementwise ops (numbers as
+   * attributes, never constants). The decompose-activations pass rewrites the
+   * IR with it and each target expands it when it generates code, so the
+   * targets' rule tables hold only primitives. It must agree with `reference`
+   * (test/passes/decompose_activations.test.ts checks every such op).
+   */
+  decompose?<V>(inputs: V[], attrs: Attrs, emit: OpEmitter<V>): V;
 }
 
 const registry = new Map<string, OpDef>();

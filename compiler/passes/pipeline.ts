@@ -6,6 +6,7 @@ import { batchNormFolding } from './batchnorm_folding.js';
 import { commonSubexpressionElimination } from './cse.js';
 import { constantFolding } from './constant_folding.js';
 import { deadCodeElimination } from './dce.js';
+import { decomposeActivations } from './decompose_activations.js';
 import { elementwiseFusion } from './elementwise_fusion.js';
 import { epilogueFusion } from './epilogue_fusion.js';
 import { padFolding } from './pad_folding.js';
@@ -26,6 +27,7 @@ export const PIPELINE: readonly PipelineStep[] = [
   { pass: deadCodeElimination, reason: 'drop what folding and merging left unused, including stale weights' },
   { pass: epilogueFusion, reason: 'after folding and simplification, so bias, activation and residual chains are final; before elementwise fusion, which would split them' },
   { pass: elementwiseFusion, reason: 'groups the elementwise ops no epilogue took into single-loop kernels' },
+  { pass: decomposeActivations, reason: 'after fusion, inside the kernels it made: swish, mish, softsign and gelu read their operand twice, which would end epilogue chains; the next round fuses the lone ones left at top level' },
 ];
 
 export function pipelinePasses(): Pass[] {

@@ -1,14 +1,19 @@
 /**
- * The wasm target's elementwise support table: one SIMD rule per op name,
- * mapping f32x4 operands (bool values are lane masks: all ones or zeros) to
- * the f32x4 / mask result. Plain elementwise kernels, fused elementwise
- * bodies and GEMM epilogues all evaluate ops through this one table, so an op
- * is either supported everywhere or nowhere. The rules reproduce the
- * reference semantics (compiler/ops/elementwise/*), NaN behaviour included.
+ * The wasm target's elementwise support table: one SIMD rule per primitive
+ * op, mapping f32x4 operands (bool values are lane masks: all ones or zeros)
+ * to the f32x4 / mask result; a composite op (swish, gelu, ...) is its
+ * decomposition evaluated through these rules (compiler/ops/elementwise/composite.ts).
+ * Plain elementwise kernels, fused elementwise bodies and GEMM epilogues all
+ * evaluate ops through this one table, so an op is either supported
+ * everywhere or nowhere. The rules reproduce the reference semantics
+ * (compiler/ops/elementwise/*), NaN behaviour included.
  */
+import '../../compiler/ops/elementwise.js';
 import { attr, type Attrs } from '../../compiler/ir/attrs.js';
 import type { Node } from '../../compiler/ir/graph.js';
 import type { DType } from '../../compiler/ir/types.js';
+import { compositeOps, expandElementwise } from '../../compiler/ops/elementwise/composite.js';
+import { evaluateNodes } from '../common/elementwise_nodes.js';
 import type { Expr } from './binaryen.js';
 import type { Getter } from './func.js';
 import * as math from './math.js';
@@ -48,17 +53,19 @@ function convert(b: VecBuilder, x: Expr, from: DType, to: DType): Expr {
   return to === 'i32' ? m.i32x4.trunc_sat_f32x4_s(x) : m.f32x4.convert_i32x4_s(x);
 }
 
-const SELU_ALPHA = 1.6732632423543772;
-const SELU_SCALE = 1.0507009873554805;
-
 const unaryF32 = (fn: (b: VecBuilder, x: Getter, attrs: Attrs) => Expr): Rule => ({ b, x, attrs }) => fn(b, x[0], attrs);
 
-/** x > 0 ? x : scale(e^x - 1), the negative branch of elu / selu. */
-function eluLike(b: VecBuilder, x: Getter, alpha: number, scale: number): Expr {
+/** x > 0 ? x : alpha (e^x - 1). */
+function elu(b: VecBuilder, x: Getter, alpha: number): Expr {
   const f = b.m.f32x4;
-  const negative = f.mul(b.f32(alpha), math.expm1(b, x));
-  const value = b.select(f.gt(x(), b.f32(0)), x(), negative);
-  return scale === 1 ? value : f.mul(b.f32(scale), value);
+  return b.select(f.gt(x(), b.f32(0)), x(), f.mul(b.f32(alpha), math.expm1(b, x)));
+}
+
+/** x * scale + shift, leaving out a multiplication by 1 and an addition of 0 (both exact). */
+function scaleShift(b: VecBuilder, x: Getter, scale: number, shift: number): Expr {
+  const f = b.m.f32x4;
+  const scaled = scale === 1 ? x() : f.mul(x(), b.f32(scale));
+  return shift === 0 ? scaled : f.add(scaled, b.f32(shift));
 }
 
 function compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'): Rule {
@@ -76,7 +83,7 @@ function compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'): Rule {
   };
 }
 
-export const ELEMENTWISE_RULES: Readonly<Record<string, Rule>> = {
+const PRIMITIVE_RULES: Readonly<Record<string, Rule>> = {
   // Unary.
   neg: byDtype(unaryF32((b, x) => b.m.f32x4.neg(x())), ({ b, x }) => b.m.i32x4.neg(x[0]())),
   abs: byDtype(unaryF32((b, x) => b.m.f32x4.abs(x())), ({ b, x }) => b.m.i32x4.abs(x[0]())),
@@ -97,30 +104,11 @@ export const ELEMENTWISE_RULES: Readonly<Record<string, Rule>> = {
   // f32x4.max propagates NaN and orders -0 below +0, so relu(NaN) = NaN and relu(-0) = +0, as in TF.js.
   relu: byDtype(unaryF32((b, x) => b.m.f32x4.max(x(), b.f32(0))), ({ b, x }) => b.m.i32x4.max_s(x[0](), b.i32(0))),
   relu6: unaryF32((b, x) => b.m.f32x4.min(b.m.f32x4.max(x(), b.f32(0)), b.f32(6))),
-  elu: unaryF32((b, x, a) => eluLike(b, x, attr.float(a, 'alpha'), 1)),
-  selu: unaryF32((b, x) => eluLike(b, x, SELU_ALPHA, SELU_SCALE)),
+  elu: unaryF32((b, x, a) => elu(b, x, attr.float(a, 'alpha'))),
   sigmoid: unaryF32((b, x) => math.sigmoid(b, x)),
-  hard_sigmoid: unaryF32((b, x) => {
-    const f = b.m.f32x4;
-    return f.min(f.max(f.add(f.mul(x(), b.f32(0.2)), b.f32(0.5)), b.f32(0)), b.f32(1));
-  }),
   tanh: unaryF32((b, x) => math.tanh(b, x)),
   softplus: unaryF32((b, x) => math.softplus(b, x)),
-  softsign: unaryF32((b, x) => b.m.f32x4.div(x(), b.m.f32x4.add(b.f32(1), b.m.f32x4.abs(x())))),
-  swish: unaryF32((b, x) => b.m.f32x4.mul(x(), math.sigmoid(b, x))),
-  mish: unaryF32((b, x) => {
-    const sp = b.let(math.softplus(b, x));
-    return b.m.f32x4.mul(x(), math.tanh(b, sp));
-  }),
-  gelu: unaryF32((b, x, a) => {
-    const f = b.m.f32x4;
-    if (attr.bool(a, 'approximate')) {
-      const inner = b.let(f.mul(b.f32(Math.sqrt(2 / Math.PI)), f.add(x(), f.mul(b.f32(0.044715), f.mul(x(), f.mul(x(), x()))))));
-      return f.mul(f.mul(b.f32(0.5), x()), f.add(b.f32(1), math.tanh(b, inner)));
-    }
-    const z = b.let(f.mul(x(), b.f32(Math.SQRT1_2)));
-    return f.mul(f.mul(b.f32(0.5), x()), math.onePlusErf(b, z));
-  }),
+  scale_shift: unaryF32((b, x, a) => scaleShift(b, x, attr.float(a, 'scale'), attr.float(a, 'shift'))),
   leaky_relu: unaryF32((b, x, a) => b.select(b.m.f32x4.ge(x(), b.f32(0)), x(), b.m.f32x4.mul(x(), b.f32(attr.float(a, 'alpha'))))),
   // pmax(x, lo) = x < lo ? lo : x and pmin(y, hi) = hi < y ? hi : y: NaN and -0 pass through, like tf.clipByValue.
   clip: unaryF32((b, x, a) => b.m.f32x4.pmin(b.m.f32x4.pmax(x(), b.f32(attr.float(a, 'min'))), b.f32(attr.float(a, 'max')))),
@@ -148,6 +136,21 @@ export const ELEMENTWISE_RULES: Readonly<Record<string, Rule>> = {
   select: ({ b, x }) => b.select(x[0](), x[1](), x[2]()),
 };
 
+/** A composite op's rule: its decomposition evaluated through the primitive rules, each step in a local. */
+function compositeRule(op: string): Rule {
+  return ({ b, x, attrs, dtypes }) =>
+    expandElementwise(op, x, dtypes, attrs, (name, inputs, inputDtypes, full) => {
+      const rule = PRIMITIVE_RULES[name];
+      if (!rule) throw new Error(`the wasm target has no rule for '${name}', which '${op}' is made of`);
+      return b.let(rule({ b, x: inputs, attrs: full, dtypes: inputDtypes }));
+    })();
+}
+
+export const ELEMENTWISE_RULES: Readonly<Record<string, Rule>> = {
+  ...PRIMITIVE_RULES,
+  ...Object.fromEntries(compositeOps().map((op) => [op, compositeRule(op)])),
+};
+
 /** Why the wasm target cannot evaluate this elementwise op on these dtypes, or null when it can. */
 export function elementwiseUnsupported(op: string, operandDtypes: readonly DType[], resultDtypes: readonly DType[]): string | null {
   if (!(op in ELEMENTWISE_RULES)) return `the wasm target does not support op '${op}' yet`;
@@ -162,15 +165,7 @@ export function elementwiseUnsupported(op: string, operandDtypes: readonly DType
  * `env` (value id -> getter) and adds each result to it.
  */
 export function emitNodes(b: VecBuilder, nodes: readonly Node[], env: Map<number, Getter>): void {
-  for (const node of nodes) {
-    const rule = ELEMENTWISE_RULES[node.op];
-    if (!rule) throw new Error(`the wasm target does not support op '${node.op}' yet`);
-    const x = node.inputs.map((v) => {
-      const get = env.get(v.id);
-      if (!get) throw new Error(`wasm elementwise: value %${v.id} read by ${node.op} is not available`);
-      return get;
-    });
-    const value = rule({ b, x, attrs: node.attrs, dtypes: node.inputs.map((v) => v.type.dtype) });
-    env.set(node.outputs[0].id, b.let(value));
-  }
+  evaluateNodes('wasm', ELEMENTWISE_RULES, nodes, env, (rule, node, x) =>
+    b.let(rule({ b, x, attrs: node.attrs, dtypes: node.inputs.map((v) => v.type.dtype) })),
+  );
 }

@@ -126,15 +126,7 @@ export function erf(b: VecBuilder, z: Getter): Expr {
   return b.select(f.ne(z(), z()), z(), v128.or(magnitude, v128.and(z(), b.i32(-0x80000000))));
 }
 
-/** 1 + erf z, computed as erfc|z| (z < 0) or 2 - erfc|z|, so the negative tail keeps its precision. */
-export function onePlusErf(b: VecBuilder, z: Getter): Expr {
-  const f = b.m.f32x4;
-  const q = b.let(erfcAbs(b, z));
-  const value = b.select(f.lt(z(), b.f32(0)), q(), f.sub(b.f32(2), q()));
-  return b.select(f.ne(z(), z()), z(), value);
-}
-
-/** e^x - 1: exact enough for elu/selu under the tolerance rule (absolute error ~6e-8 near 0). */
+/** e^x - 1: exact enough for elu under the tolerance rule (absolute error ~6e-8 near 0). */
 export function expm1(b: VecBuilder, x: Getter): Expr {
   return b.m.f32x4.sub(exp(b, x), b.f32(1));
 }

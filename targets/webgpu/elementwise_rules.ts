@@ -1,6 +1,8 @@
 /**
- * The WebGPU target's elementwise support table: one WGSL rule per op name,
- * mapping operand register values (f32, i32, or bool) to the result's. Plain
+ * The WebGPU target's elementwise support table: one WGSL rule per primitive
+ * op, mapping operand register values (f32, i32, or bool) to the result's; a
+ * composite op (swish, gelu, ...) is its decomposition evaluated through
+ * these rules (compiler/ops/elementwise/composite.ts). Plain
  * elementwise kernels, fused elementwise bodies, epilogues of GEMM /
  * convolution kernels and loop bodies all evaluate ops through this table, so
  * an op is supported everywhere or nowhere. The rules reproduce the reference
@@ -14,9 +16,12 @@
  * (ieee_arithmetic.ts), so no algebraic fold (`x - x = 0`, `x * 0 = 0`, ...)
  * can lose a NaN or an infinity.
  */
+import '../../compiler/ops/elementwise.js';
 import { attr, type Attrs } from '../../compiler/ir/attrs.js';
 import type { Node } from '../../compiler/ir/graph.js';
 import type { DType } from '../../compiler/ir/types.js';
+import { compositeOps, expandElementwise, primitivesOf } from '../../compiler/ops/elementwise/composite.js';
+import { evaluateNodes } from '../common/elementwise_nodes.js';
 import { INF_BITS, isInf, isNan, keepNan, NAN_BITS, NEG_INF_BITS, signBit, special } from './float_bits.js';
 import { addF32, divF32, mulF32, subF32 } from './ieee_arithmetic.js';
 
@@ -97,11 +102,19 @@ function onePlusErf(a: RuleArgs, z: string): string {
   return a.temp(`select(2.0 - ${c}, ${c}, ${z} < 0.0)`);
 }
 
-/** x > 0 ? x : alpha * (e^x - 1), times scale. */
-function eluLike(a: RuleArgs, alpha: number, scale: number): string {
+/** x > 0 ? x : alpha * (e^x - 1). */
+function elu(a: RuleArgs, alpha: number): string {
   const [x] = a.x;
-  const value = keepNan(x, `select(${floatLiteral(alpha)} * ${expm1(a, x)}, ${x}, ${x} > 0.0)`);
-  return scale === 1 ? value : `${floatLiteral(scale)} * ${value}`;
+  return keepNan(x, `select(${floatLiteral(alpha)} * ${expm1(a, x)}, ${x}, ${x} > 0.0)`);
+}
+
+/**
+ * x * scale + shift, decided on the bits like mul and add (a compiler may
+ * fold x * 0 to 0); a multiplication by 1 and an addition of 0 are left out.
+ */
+function scaleShift(a: RuleArgs, x: string, scale: number, shift: number): string {
+  const scaled = scale === 1 ? x : a.temp(mulF32(x, a.temp(`f32(${floatLiteral(scale)})`), a.temp));
+  return shift === 0 ? scaled : addF32(scaled, a.temp(`f32(${floatLiteral(shift)})`), a.temp);
 }
 
 /** tf.clipByValue: `x < lo ? lo : (x > hi ? hi : x)`, so NaN and -0 pass through (the builtin clamp leaves both open). */
@@ -185,10 +198,7 @@ const arithmetic =
     a.dtypes[0] === 'f32' ? f32Rule(a.x[0], a.x[1], a.temp) : infix(op)(a);
 const isI32 = (a: RuleArgs): boolean => a.dtypes[0] === 'i32';
 
-const SELU_ALPHA = 1.6732632423543772;
-const SELU_SCALE = 1.0507009873554805;
-
-const RULES: Readonly<Record<string, Rule>> = {
+const PRIMITIVE_RULES: Readonly<Record<string, Rule>> = {
   // Unary.
   neg: unary((x) => `-${x}`),
   abs: unary((x) => `abs(${x})`),
@@ -216,23 +226,11 @@ const RULES: Readonly<Record<string, Rule>> = {
   relu: unary((x, a) => (isI32(a) ? `max(${x}, 0i)` : reluF32(x))),
   // min(max(x, 0), 6): NaN stays NaN, -0 becomes +0.
   relu6: unary((x) => keepNan(x, `select(${reluF32(x)}, 6.0, ${x} > 6.0)`)),
-  elu: (a) => eluLike(a, attr.float(a.attrs, 'alpha'), 1),
-  selu: (a) => eluLike(a, SELU_ALPHA, SELU_SCALE),
+  elu: (a) => elu(a, attr.float(a.attrs, 'alpha')),
   sigmoid: unary((x, a) => sigmoid(a, x)),
-  hard_sigmoid: unary((x) => keepNan(x, `clamp(0.2 * ${x} + 0.5, 0.0, 1.0)`)),
   tanh: unary((x) => tanh(x)),
   softplus: unary((x, a) => softplus(a, x)),
-  softsign: unary((x) => `(${x} / (1.0 + abs(${x})))`),
-  swish: unary((x, a) => `(${x} * ${sigmoid(a, x)})`),
-  mish: unary((x, a) => `(${x} * ${tanh(softplus(a, x))})`),
-  gelu: unary((x, a) => {
-    if (attr.bool(a.attrs, 'approximate')) {
-      // 1 + tanh(u) = 2 sigmoid(2u): no cancellation in the left tail.
-      const u2 = a.temp(`${floatLiteral(2 * Math.sqrt(2 / Math.PI))} * (${x} + 0.044715 * ${x} * ${x} * ${x})`);
-      return `(${x} * ${sigmoid(a, u2)})`;
-    }
-    return `(0.5 * ${x} * ${onePlusErf(a, a.temp(`${x} * ${floatLiteral(Math.SQRT1_2)}`))})`;
-  }),
+  scale_shift: unary((x, a) => scaleShift(a, x, attr.float(a.attrs, 'scale'), attr.float(a.attrs, 'shift'))),
   // alpha * x checked on the bits: with alpha = 0 a compiler may fold it to 0 where -Inf gives NaN.
   leaky_relu: unary((x, a) => `select(${mulF32(x, a.temp(`f32(${floatLiteral(attr.float(a.attrs, 'alpha'))})`), a.temp)}, ${x}, ${x} >= 0.0)`),
   clip: unary((x, a) => clipByValue(x, attr.float(a.attrs, 'min'), attr.float(a.attrs, 'max'))),
@@ -260,18 +258,40 @@ const RULES: Readonly<Record<string, Rule>> = {
   select: (a) => `select(${a.x[2]}, ${a.x[1]}, ${a.x[0]})`,
 };
 
+/** A composite op's rule: its decomposition evaluated through the primitive rules, each step in a `let`. */
+function compositeRule(op: string): Rule {
+  return (a) =>
+    expandElementwise(op, [...a.x], [...a.dtypes], a.attrs, (name, x, dtypes, attrs) => {
+      const rule = PRIMITIVE_RULES[name];
+      if (!rule) throw new Error(`the webgpu target has no rule for '${name}', which '${op}' is made of`);
+      return a.temp(rule({ x, dtypes, attrs, temp: a.temp }));
+    });
+}
+
+const RULES: Readonly<Record<string, Rule>> = {
+  ...PRIMITIVE_RULES,
+  ...Object.fromEntries(compositeOps().map((op) => [op, compositeRule(op)])),
+};
+
 /** The ops the rules evaluate. */
 export const ELEMENTWISE_GPU_OPS: readonly string[] = Object.keys(RULES);
 
 /** Float attributes that become WGSL constants, by op. */
-const FLOAT_ATTRS: Readonly<Record<string, readonly string[]>> = { elu: ['alpha'], leaky_relu: ['alpha'], clip: ['min', 'max'] };
+const FLOAT_ATTRS: Readonly<Record<string, readonly string[]>> = {
+  elu: ['alpha'],
+  leaky_relu: ['alpha'],
+  clip: ['min', 'max'],
+  scale_shift: ['scale', 'shift'],
+};
 
 /** Why the webgpu target cannot evaluate this elementwise node, or null when it can. */
 export function elementwiseGpuUnsupported(node: Node): string | null {
   if (!(node.op in RULES)) return `the webgpu target does not support op '${node.op}' yet`;
-  for (const name of FLOAT_ATTRS[node.op] ?? []) {
-    const v = attr.float(node.attrs, name);
-    if (!Number.isFinite(v)) return `the webgpu target does not support op '${node.op}' with a non-finite '${name}' (${v})`;
+  for (const p of primitivesOf(node.op, node.inputs.map((v) => v.type.dtype), node.attrs)) {
+    for (const name of FLOAT_ATTRS[p.op] ?? []) {
+      const v = attr.float(p.attrs, name);
+      if (!Number.isFinite(v)) return `the webgpu target does not support op '${node.op}' with a non-finite '${name}' (${v})`;
+    }
   }
   return null;
 }
@@ -286,29 +306,31 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export function emitElementwiseStatements(nodes: readonly Node[], env: Map<number, string>): string {
   const lines: string[] = [];
-  for (const node of nodes) {
-    const rule = RULES[node.op];
-    if (!rule) throw new Error(`the webgpu target does not support op '${node.op}' yet`);
-    const x = node.inputs.map((v) => {
-      const expr = env.get(v.id);
-      if (expr === undefined) throw new Error(`webgpu elementwise: value %${v.id} read by ${node.op} is not available`);
-      if (IDENT.test(expr)) return expr;
-      const name = `v${v.id}`;
-      lines.push(`let ${name} = ${expr};`);
-      env.set(v.id, name);
-      return name;
-    });
-    const result = node.outputs[0];
-    let temps = 0;
-    const temp = (expr: string): string => {
-      const name = `v${result.id}_${temps++}`;
-      lines.push(`let ${name} = ${expr};`);
-      return name;
-    };
-    const value = rule({ x, dtypes: node.inputs.map((v) => v.type.dtype), attrs: node.attrs, temp });
-    lines.push(`let v${result.id}: ${registerType(result.type.dtype)} = ${value};`);
-    env.set(result.id, `v${result.id}`);
-  }
+  const nameOnce = (id: number, expr: string): string => {
+    if (IDENT.test(expr)) return expr;
+    lines.push(`let v${id} = ${expr};`);
+    env.set(id, `v${id}`);
+    return `v${id}`;
+  };
+  evaluateNodes(
+    'webgpu',
+    RULES,
+    nodes,
+    env,
+    (rule, node, x) => {
+      const result = node.outputs[0];
+      let temps = 0;
+      const temp = (expr: string): string => {
+        const name = `v${result.id}_${temps++}`;
+        lines.push(`let ${name} = ${expr};`);
+        return name;
+      };
+      const value = rule({ x, dtypes: node.inputs.map((v) => v.type.dtype), attrs: node.attrs, temp });
+      lines.push(`let v${result.id}: ${registerType(result.type.dtype)} = ${value};`);
+      return `v${result.id}`;
+    },
+    nameOnce,
+  );
   return lines.join('\n');
 }
 

@@ -5,7 +5,7 @@
  */
 import { formatAttrValue, type AttrSchema, type Attrs } from '../../ir/attrs.js';
 import { IRError } from '../../ir/errors.js';
-import { registerOp } from '../../ir/op.js';
+import { registerOp, type OpDef } from '../../ir/op.js';
 import { allocData, type Tensor } from '../../ir/tensor.js';
 import type { DType, Shape, TensorType } from '../../ir/types.js';
 import { broadcastIndexMap, broadcastShapes, broadcastStatic } from '../util.js';
@@ -41,6 +41,8 @@ export interface UnarySpec {
   verify?: (attrs: Attrs) => void;
   /** True when the result is the operand unchanged (see OpDef.view). */
   view?: boolean;
+  /** The op as other elementwise ops, for a composite activation (see OpDef.decompose). */
+  decompose?: OpDef['decompose'];
 }
 
 export function defineUnary(spec: UnarySpec): void {
@@ -56,6 +58,7 @@ export function defineUnary(spec: UnarySpec): void {
     arity: 1,
     elementwise: 'unary',
     view: spec.view,
+    decompose: spec.decompose,
     infer([x], attrs) {
       requireDType(x, dtypes, 'the operand');
       return [{ dtype: resultOf(x.dtype, attrs), shape: [...x.shape] }];
