@@ -4,7 +4,8 @@
  * as an application would; .npy conventions as for `tfc run`
  * (tensor_files.ts). WebGPU in Node is Dawn (driver/gpu/dawn.ts), loaded
  * only when the backend may use it, its own diagnostics shown only with
- * --verbose. On success, one line on stderr says which backend ran.
+ * --verbose. On success, one line on stderr says which backend ran (and,
+ * when 'auto' fell back to wasm for a bundle with a webgpu target, why).
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -46,18 +47,24 @@ async function hasWebGpuTarget(dir: string): Promise<boolean> {
   }
 }
 
+/** The GPU for the runtime; when 'auto' found none for a webgpu bundle, why not (said in the backend line). */
+interface GpuChoice {
+  gpu?: GPU;
+  unavailable?: string;
+}
+
 /**
  * The GPU to hand the runtime: Dawn's, when the backend may use one (a bundle
  * without a webgpu target is left to loadModel, which says so); for
- * --backend webgpu, finding no adapter is an error with Dawn's reason.
+ * --backend webgpu, finding no adapter (or no Dawn) is an error with the reason.
  */
-async function gpuFor(backend: Backend, dir: string, verbose: boolean): Promise<GPU | undefined> {
-  if (backend === 'wasm' || !(await hasWebGpuTarget(dir))) return undefined;
+async function gpuFor(backend: Backend, dir: string, verbose: boolean): Promise<GpuChoice> {
+  if (backend === 'wasm' || !(await hasWebGpuTarget(dir))) return {};
   const { nodeGpu } = await import('../gpu/dawn.js');
   const found = await nodeGpu({ verbose });
-  if (found.gpu) return found.gpu;
+  if (found.gpu) return { gpu: found.gpu };
   if (backend === 'webgpu') throw new CliError(`--backend webgpu: ${found.reason}`);
-  return undefined;
+  return { unavailable: found.reason };
 }
 
 /** Which backend ran: for webgpu the adapter, for wasm the module (the relaxed-SIMD one where the engine has it). */
@@ -83,7 +90,7 @@ export async function predictCommand(dir: string, options: PredictOptions): Prom
   const backend = (options.backend ?? 'auto') as Backend;
   if (!BACKENDS.includes(backend)) throw new CliError(`unknown --backend '${backend}' (backends: ${BACKENDS.join(', ')})`);
   const outputs = checkOutputPaths(options.output, keptFiles(dir, options.input));
-  const gpu = await gpuFor(backend, dir, options.verbose === true);
+  const { gpu, unavailable } = await gpuFor(backend, dir, options.verbose === true);
   let model: Model;
   try {
     model = await loadModel(dir, { backend, ...(gpu ? { gpu } : {}) });
@@ -104,5 +111,6 @@ export async function predictCommand(dir: string, options: PredictOptions): Prom
   }
   const tensors: Tensor[] = results.map((r, j) => ({ dtype: model.outputs[j].dtype, shape: [...r.shape], data: r.data }));
   await writeOutputFiles(outputs, tensors);
-  process.stderr.write(`tfc: predicted with ${backendLine(model.summary())}\n`);
+  const fallback = unavailable === undefined ? '' : `; webgpu not used: ${unavailable}`;
+  process.stderr.write(`tfc: predicted with ${backendLine(model.summary())}${fallback}\n`);
 }

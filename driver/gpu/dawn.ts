@@ -2,12 +2,14 @@
  * WebGPU for Node through Dawn (npm `webgpu`): the GPU object `tfc predict
  * --backend webgpu` and the tests hand to the runtime. The system's Vulkan
  * driver is tried first; without an adapter there, Chromium's SwiftShader
- * (Debian's `chromium` package) runs WebGPU on the CPU. When neither works
- * the reason says what to install. The drivers' and Dawn's own diagnostics
+ * (Debian's `chromium` package) runs WebGPU on the CPU. When neither works,
+ * or the optional `webgpu` package is not installed (dawn_package.ts), the
+ * reason says what to install. The drivers' and Dawn's own diagnostics
  * on stderr are kept out of the process (vulkan_environment.ts,
  * system_adapter_probe.ts) unless `verbose` asks for them.
  */
 import { existsSync } from 'node:fs';
+import { findDawnPackage } from './dawn_package.js';
 import { probeSystemAdapter } from './system_adapter_probe.js';
 import { prepareVulkanEnvironment } from './vulkan_environment.js';
 
@@ -30,12 +32,14 @@ export interface NodeGpuOptions {
 }
 
 async function findGpu({ verbose = false }: NodeGpuOptions): Promise<NodeGpu> {
+  const dawn = findDawnPackage();
+  if ('reason' in dawn) return { gpu: undefined, reason: dawn.reason };
   prepareVulkanEnvironment();
   // The probe (a second Node with Dawn) overlaps with loading Dawn here.
-  const probing = probeSystemAdapter(verbose);
+  const probing = probeSystemAdapter(dawn.url, verbose);
   let create: (options: string[]) => GPU;
   try {
-    ({ create } = await import('webgpu'));
+    ({ create } = (await import(dawn.url)) as typeof import('webgpu'));
   } catch (e) {
     return { gpu: undefined, reason: `the 'webgpu' package (Dawn for Node) does not load here: ${(e as Error).message}` };
   }

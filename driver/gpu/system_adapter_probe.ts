@@ -8,8 +8,6 @@
  * noisy drivers itself.
  */
 import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 
 const PROBE = `
 const { create } = await import(process.argv[1]);
@@ -20,10 +18,10 @@ process.exit(0);
 
 export type SystemProbe = { adapter: boolean } | { failed: string };
 
-export function probeSystemAdapter(verbose: boolean): Promise<SystemProbe> {
-  const webgpu = pathToFileURL(createRequire(import.meta.url).resolve('webgpu')).href;
+/** `dawnUrl`: the `webgpu` package's entry point (dawn_package.ts). */
+export function probeSystemAdapter(dawnUrl: string, verbose: boolean): Promise<SystemProbe> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, ['--input-type=module', '-e', PROBE, webgpu], { timeout: 60_000 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, ['--input-type=module', '-e', PROBE, dawnUrl], { timeout: 60_000 }, (error, stdout, stderr) => {
       if (verbose) process.stderr.write(stderr);
       if (stdout === 'adapter' || stdout === 'none') resolve({ adapter: stdout === 'adapter' });
       else resolve({ failed: stderr.trim().split('\n').pop() || error?.message || 'the probe printed nothing' });
