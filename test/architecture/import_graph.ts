@@ -47,9 +47,12 @@ export function listSourceFiles(root: string): string[] {
   return files.sort();
 }
 
-/** The source file a relative specifier names: `./a.js` is `./a.ts` under NodeNext resolution. */
+/**
+ * The source file a relative specifier names: `./a.js` is `./a.ts` under NodeNext resolution; a
+ * bundler query or hash (`./classifier.model.ts?tfc`) is not part of the file name.
+ */
 function resolveRelative(root: string, from: string, specifier: string): string | null {
-  const abs = path.resolve(root, path.dirname(from), specifier);
+  const abs = path.resolve(root, path.dirname(from), specifier.replace(/[?#].*$/, ''));
   const candidates = [abs];
   const ext = path.extname(abs);
   const stem = abs.slice(0, abs.length - ext.length);

@@ -58,6 +58,8 @@ describe('the checks', () => {
     'driver/p.ts': "import type { Q } from './q.js';\nexport interface P { q?: Q }\n",
     'driver/q.ts': "import { type P } from './p.js';\nexport interface Q { p?: P }\n",
     'test/helper.ts': 'export {};\n',
+    'examples/app/main.ts': "import classifier from './classifier.model.ts?tfc';\nexport default classifier;\n",
+    'examples/app/classifier.model.ts': 'export default 1;\n',
     'packages/compiler/package.json': JSON.stringify({ name: 'tfc-compiler', dependencies: { fflate: '*' } }),
   };
 
@@ -71,11 +73,12 @@ describe('the checks', () => {
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it('reads static, type-only and dynamic imports', () => {
+  it('reads static, type-only and dynamic imports, and resolves a bundler query to its file', () => {
     const of = (file: string) => edges.filter((e) => e.from === file).map((e) => [e.specifier, e.kind, e.typeOnly]);
     expect(of('compiler/t.ts')).toEqual([['../driver/d.js', 'static', true]]);
     expect(of('driver/q.ts')).toEqual([['./p.js', 'static', true]]);
     expect(of('targets/b.ts')).toEqual([['../driver/d.js', 'dynamic', false]]);
+    expect(edges.find((e) => e.from === 'examples/app/main.ts')?.target).toBe('examples/app/classifier.model.ts');
   });
 
   it('finds each layering violation, type-only and dynamic ones included', () => {
