@@ -35,11 +35,15 @@ export function callerLocation(): string | undefined {
   Error.stackTraceLimit = 64;
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = limit;
+  let stackOwnDir: string | undefined;
   for (const line of stack.split('\n').slice(1)) {
     const m = FRAME.exec(line);
     if (!m) continue;
     const file = frameFile(m[1]);
-    if (isOwnOrLibrary(file)) continue;
+    // The first frame is this function: it names tfc's compiler/ folder as this stack does (the built
+    // file, or with source maps on — vitest, --enable-source-maps — the source the map points at).
+    stackOwnDir ??= path.resolve(path.dirname(file), '../..') + path.sep;
+    if (isOwnOrLibrary(file) || file.startsWith(stackOwnDir)) continue;
     const rel = path.relative(process.cwd(), file);
     const shown = rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
     return `${shown}:${m[2]}:${m[3]}`;
