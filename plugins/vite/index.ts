@@ -121,6 +121,7 @@ export default function tfc(options: TfcPluginOptions = {}): Plugin {
       if (models.length === 0) return;
       const graph = this.environment.moduleGraph;
       for (const model of models) {
+        compiler?.forget(model);
         const node = graph.getModuleById(modelModuleId(model));
         if (node) graph.invalidateModule(node);
       }

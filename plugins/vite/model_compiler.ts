@@ -38,12 +38,18 @@ export class ModelCompiler {
 
   /** The compiled model at `model` (an absolute path). */
   bundle(model: string): Promise<CompileOutcome> {
-    let pending = this.inFlight.get(model);
-    if (!pending) {
-      pending = this.lookUpOrCompile(model).finally(() => this.inFlight.delete(model));
-      this.inFlight.set(model, pending);
-    }
+    const shared = this.inFlight.get(model);
+    if (shared) return shared;
+    const pending: Promise<CompileOutcome> = this.lookUpOrCompile(model).finally(() => {
+      if (this.inFlight.get(model) === pending) this.inFlight.delete(model);
+    });
+    this.inFlight.set(model, pending);
     return pending;
+  }
+
+  /** A file of `model` changed: a request from now on compiles afresh instead of sharing a compile that read the old bytes. */
+  forget(model: string): void {
+    this.inFlight.delete(model);
   }
 
   private async lookUpOrCompile(model: string): Promise<CompileOutcome> {
