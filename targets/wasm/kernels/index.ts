@@ -28,8 +28,6 @@ import { scanKernel } from './scan.js';
 const EPILOGUE_KERNELS: Readonly<Record<string, KernelEmitter>> = {
   matmul: matmulKernel,
   conv2d: convKernel,
-  conv1d: convKernel,
-  conv2d_transpose: convKernel,
   depthwise_conv2d: depthwiseKernel,
 };
 
@@ -57,8 +55,6 @@ const KERNELS: Readonly<Record<string, KernelEmitter>> = {
   fused: fusedKernel,
   matmul: anyMatmulKernel,
   conv2d: convKernel,
-  conv1d: convKernel,
-  conv2d_transpose: convKernel,
   depthwise_conv2d: depthwiseKernel,
   max_pool2d: poolKernel,
   avg_pool2d: poolKernel,
