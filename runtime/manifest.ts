@@ -3,6 +3,7 @@
  * the compiler writes and the runtime reads. The compiler imports these types
  * (never the other way round), so both sides agree on one shape.
  */
+import type { Affine } from './affine.js';
 import { BundleError } from './errors.js';
 import { MAX_RANK, MAX_TENSOR_ELEMENTS } from './limits.js';
 
@@ -22,11 +23,7 @@ export interface TensorSpec {
   indexRows?: number;
 }
 
-/** Bytes `base + perBatch * N`. */
-export interface Affine {
-  base: number;
-  perBatch: number;
-}
+export { evalAffine, type Affine } from './affine.js';
 
 export interface FileEntry {
   bytes: number;
@@ -122,10 +119,6 @@ export interface BundleManifest {
   report: BuildReport;
   /** Every other file of the bundle, by name. */
   files: Record<string, FileEntry>;
-}
-
-export function evalAffine(a: Affine, batch: number): number {
-  return a.base + a.perBatch * batch;
 }
 
 export function formatSpec(s: TensorSpec): string {

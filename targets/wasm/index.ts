@@ -9,9 +9,15 @@
  */
 import type { Graph, Value } from '../../compiler/ir/graph.js';
 import type { DType } from '../../compiler/ir/types.js';
+import type { MemoryPlan } from '../../compiler/plan/index.js';
+import type { Affine } from '../../runtime/affine.js';
+import { unsupportedOps } from '../common/support.js';
+import type { Target } from '../common/target.js';
+import { WASM_KERNELS } from './kernels/index.js';
 import { assembleModule, unsupportedNodes, WasmUnsupportedError, WEIGHTS_OFFSET } from './module.js';
 
 export { WasmUnsupportedError } from './module.js';
+export type { Affine } from '../../runtime/affine.js';
 
 export interface WasmArtifact {
   /** The module: exports `memory` and `run(batch: i32)`; no imports. */
@@ -21,12 +27,6 @@ export interface WasmArtifact {
   layout: WasmLayout;
   /** The optimized module in WebAssembly text form, when asked for (`{ text: true }`). */
   text?: string;
-}
-
-/** bytes = base + perBatch * N */
-export interface Affine {
-  base: number;
-  perBatch: number;
 }
 
 export interface WasmTensorSlot {
@@ -50,7 +50,7 @@ export interface WasmLayout {
 
 /** The unsupported ops of `graph` (each once, in graph order); empty when it compiles. */
 export function wasmSupports(graph: Graph): string[] {
-  return [...new Set(unsupportedNodes(graph).map((u) => u.op))];
+  return unsupportedOps(graph, WASM_KERNELS);
 }
 
 function slotDtype(v: Value, what: string): 'f32' | 'i32' {
@@ -67,14 +67,16 @@ export interface CompileWasmOptions {
    * (fused where the CPU has it); everything else, layout and weights included, is unchanged.
    */
   relaxed?: boolean;
+  /** The graph's memory plan, when the caller already made it (default: planned here). */
+  plan?: MemoryPlan;
 }
 
-/** Compiles an optimized graph (plans its memory itself). */
+/** Compiles an optimized graph. */
 export function compileWasm(graph: Graph, options: CompileWasmOptions = {}): WasmArtifact {
   // Checked before compiling, so a bool model fails fast.
   graph.inputs.forEach((v) => slotDtype(v, 'input'));
   graph.outputs.forEach((o) => slotDtype(o.value, 'output'));
-  const assembled = assembleModule(graph, { text: options.text ?? false, relaxed: options.relaxed ?? false });
+  const assembled = assembleModule(graph, { text: options.text ?? false, relaxed: options.relaxed ?? false, plan: options.plan });
   const slot = (name: string, v: Value, what: string): WasmTensorSlot => ({
     name,
     dtype: slotDtype(v, what),
@@ -94,3 +96,11 @@ export function compileWasm(graph: Graph, options: CompileWasmOptions = {}): Was
     },
   };
 }
+
+/** The wasm target for the driver: the SIMD128 module and its relaxed-SIMD twin (same layout and weights). */
+export const WASM_TARGET: Target<{ wasm: WasmArtifact; relaxed: WasmArtifact }> = {
+  name: 'wasm',
+  stage: 'compiling to WebAssembly',
+  unsupported: unsupportedNodes,
+  compile: (graph, plan) => ({ wasm: compileWasm(graph, { plan }), relaxed: compileWasm(graph, { relaxed: true, plan }) }),
+};

@@ -16,32 +16,27 @@
 import { graphFacts } from '../../compiler/ir/constants.js';
 import type { Graph, Node, Value } from '../../compiler/ir/graph.js';
 import { getOp } from '../../compiler/ir/op.js';
-import { attr } from '../../compiler/ir/attrs.js';
-import { ALIGNMENT, checkPlanFits, evalAffine, planMemory, type Affine, type MemoryPlan } from '../../compiler/plan/index.js';
-import { WASM_MEMORY_LIMIT_BYTES } from '../../compiler/limits.js';
+import { addAffine, alignAffine, alignUp, maxAffine, staticAffine } from '../../compiler/plan/affine.js';
+import { checkPlanFits, evalAffine, planMemory, type Affine, type MemoryPlan } from '../../compiler/plan/index.js';
+import { WASM_MEMORY_LIMIT_BYTES, WASM_PAGE_BYTES } from '../../compiler/limits.js';
+import { requireKernel, UnsupportedOpError, unsupportedNodes as unsupportedNodesOf, type UnsupportedNode } from '../common/support.js';
+import { weightEntry } from '../common/weight_blob.js';
 import { binaryen, createModule, emitBytes, optimizeModule, type Expr, type Module } from './binaryen.js';
-import { FunctionBuilder } from './func.js';
-import type { EmitContext, GraphFacts } from './kernels/context.js';
-import { kernelFor, reportedOp } from './kernels/index.js';
-import { tensorBytes, WeightsBuilder } from './weights.js';
+import { emitKernelFunction } from './kernel_function.js';
+import type { GraphFacts } from './kernels/context.js';
+import { WASM_KERNELS } from './kernels/index.js';
+import { WeightsBuilder } from './weights.js';
 
 export const WEIGHTS_OFFSET = 256;
 /** The immutable global holding the scratch region's address (set once the weights are laid out). */
 const SCRATCH_GLOBAL = 'scratch';
 /** The mutable global holding the extension's address; `run` sets it from the batch. */
 const EXTENSION_GLOBAL = 'extension';
-const PAGE_BYTES = 65536;
 const MAX_PAGES = 65536;
 
 /** A node the wasm target cannot compile yet. */
-export class WasmUnsupportedError extends Error {
-  constructor(
-    message: string,
-    readonly op: string,
-  ) {
-    super(message);
-    this.name = 'WasmUnsupportedError';
-  }
+export class WasmUnsupportedError extends UnsupportedOpError {
+  override readonly name = 'WasmUnsupportedError';
 }
 
 /** Where a value's bytes are: an absolute address affine in the batch. */
@@ -56,23 +51,15 @@ export interface AssembledModule {
   locate(v: Value): Location;
 }
 
-function describeNode(node: Node): string {
-  const v = node.outputs[0];
-  return v ? `value %${v.id}${v.name !== undefined ? ` '${v.name}'` : ''}` : node.op;
+/** Every node that becomes a kernel and has none, with why. */
+export function unsupportedNodes(graph: Graph): UnsupportedNode[] {
+  return unsupportedNodesOf(graph, WASM_KERNELS);
 }
 
-
-/** Every node that is neither a weight read nor a view, with its emitter or why it has none. */
-export function unsupportedNodes(graph: Graph): { node: Node; op: string; reason: string }[] {
-  const facts = graphFacts(graph);
-  const out: { node: Node; op: string; reason: string }[] = [];
-  for (const node of graph.nodes) {
-    const def = getOp(node.op);
-    if (def.readsWeight || def.view) continue;
-    const found = kernelFor(node, facts);
-    if (typeof found === 'string') out.push({ node, op: reportedOp(node), reason: found });
-  }
-  return out;
+/** `a` for the batch `batch()` as an i32 expression. */
+function affineExpr(m: Module, a: Affine, batch: () => Expr): Expr {
+  if (a.perBatch === 0) return m.i32.const(a.base);
+  return m.i32.add(m.i32.const(a.base), m.i32.mul(batch(), m.i32.const(a.perBatch)));
 }
 
 class Assembler {
@@ -83,18 +70,19 @@ class Assembler {
   private readonly facts: GraphFacts;
   private arenaOffset = -1;
   private scratchBytes = 0;
-  private extension: Affine = { base: 0, perBatch: 0 };
+  private extension: Affine = staticAffine(0);
 
   constructor(
     private readonly graph: Graph,
     private readonly relaxedSimd: boolean,
+    plan: MemoryPlan,
   ) {
     this.module = createModule({ relaxedSimd });
     // memory.copy (views of weights) needs binaryen's bulk-memory-opt feature too.
     this.module.setFeatures(this.module.getFeatures() | binaryen.Features.BulkMemoryOpt);
     // Kernels need the memory to exist; its initial size is set once the layout is known.
     this.module.setMemory(1, MAX_PAGES, 'memory');
-    this.plan = planMemory(graph);
+    this.plan = plan;
     checkPlanFits(graph, this.plan, 'wasm', WASM_MEMORY_LIMIT_BYTES);
     this.producers = graph.producers();
     this.facts = graphFacts(graph);
@@ -102,15 +90,13 @@ class Assembler {
 
   /** A weight's address, placing it on first use. */
   private weightAddress(node: Node): number {
-    const ref = attr.string(node.attrs, 'ref');
-    const t = this.graph.weights.get(ref);
-    if (!t) throw new Error(`weight '${ref}' has no data`);
-    return this.weights.place(`weight:${ref}`, () => tensorBytes(t));
+    const weight = weightEntry(this.graph, node);
+    return this.weights.place(weight.key, weight.bytes);
   }
 
   locate(v: Value): Location {
     const producer = this.producers.get(v.id);
-    if (producer && getOp(producer.op).readsWeight) return { base: this.weightAddress(producer), perBatch: 0 };
+    if (producer && getOp(producer.op).readsWeight) return staticAffine(this.weightAddress(producer));
     const entry = this.plan.values.get(v.id);
     if (!entry) throw new Error(`value %${v.id} has no place in the memory plan`);
     if (this.arenaOffset < 0) throw new Error('arena addresses are asked for before the weights are laid out');
@@ -118,58 +104,35 @@ class Assembler {
   }
 
   private address(v: Value, batch: () => Expr): Expr {
-    const m = this.module;
-    const { base, perBatch } = this.locate(v);
-    if (perBatch === 0) return m.i32.const(base);
-    return m.i32.add(m.i32.const(base), m.i32.mul(batch(), m.i32.const(perBatch)));
+    return affineExpr(this.module, this.locate(v), batch);
   }
 
   /** Emits node i's kernel function; returns the call `run` makes, once addresses are known. */
   private emitKernel(node: Node, index: number): (batch: () => Expr) => Expr {
-    const found = kernelFor(node, this.facts);
-    if (typeof found === 'string') {
-      throw new WasmUnsupportedError(`${found} (${describeNode(node)}, node ${index})`, reportedOp(node));
-    }
+    const emitter = requireKernel(WASM_KERNELS, node, index, this.facts, WasmUnsupportedError);
     const m = this.module;
-    const name = `k${index}_${node.op}`;
-    const arity = node.inputs.length + node.outputs.length;
-    const fn = new FunctionBuilder(m, name, new Array<binaryen.Type>(arity + 1).fill(binaryen.i32));
-    const read = new Set<number>();
-    const ctx: EmitContext = {
-      ...this.facts,
-      module: m,
+    const kernel = emitKernelFunction(
+      {
+        ...this.facts,
+        module: m,
+        weights: this.weights,
+        relaxedSimd: this.relaxedSimd,
+        scratch: (bytes) => {
+          this.scratchBytes = Math.max(this.scratchBytes, bytes);
+          return () => m.global.get(SCRATCH_GLOBAL, binaryen.i32);
+        },
+        extension: (size) => {
+          this.extension = maxAffine(this.extension, alignAffine(size));
+          return () => m.global.get(EXTENSION_GLOBAL, binaryen.i32);
+        },
+      },
       node,
-      fn,
-      weights: this.weights,
-      relaxedSimd: this.relaxedSimd,
-      operand: (i) => {
-        read.add(i);
-        return fn.getter(i);
-      },
-      result: (k) => fn.getter(node.inputs.length + k),
-      batch: fn.getter(arity),
-      prefix: `k${index}`,
-      scratch: (bytes) => {
-        this.scratchBytes = Math.max(this.scratchBytes, bytes);
-        return () => m.global.get(SCRATCH_GLOBAL, binaryen.i32);
-      },
-      extension: (size) => {
-        const up = (bytes: number): number => Math.ceil(bytes / ALIGNMENT) * ALIGNMENT;
-        this.extension = { base: Math.max(this.extension.base, up(size.base)), perBatch: Math.max(this.extension.perBatch, up(size.perBatch)) };
-        return () => m.global.get(EXTENSION_GLOBAL, binaryen.i32);
-      },
-    };
-    fn.finish(found.emit(ctx));
+      emitter,
+      `k${index}`,
+    );
     // Weights a kernel never reads (a GEMM's B, packed instead) are not laid out.
-    for (const i of read) this.locateWeightOperand(node.inputs[i]);
-    return (batch) => {
-      const args = [
-        ...node.inputs.map((v, i) => (read.has(i) ? this.address(v, batch) : m.i32.const(0))),
-        ...node.outputs.map((v) => this.address(v, batch)),
-        batch(),
-      ];
-      return m.call(name, args, binaryen.none);
-    };
+    for (const i of kernel.read) this.locateWeightOperand(node.inputs[i]);
+    return (batch) => kernel.call((v) => this.address(v, batch), batch);
   }
 
   private locateWeightOperand(v: Value): void {
@@ -184,9 +147,7 @@ class Assembler {
     this.locateWeightOperand(node.inputs[0]);
     const m = this.module;
     return (batch) => {
-      const size = entry.size;
-      const bytes = size.perBatch === 0 ? m.i32.const(size.base) : m.i32.add(m.i32.const(size.base), m.i32.mul(batch(), m.i32.const(size.perBatch)));
-      return m.memory.copy(this.address(node.outputs[0], batch), this.address(node.inputs[0], batch), bytes);
+      return m.memory.copy(this.address(node.outputs[0], batch), this.address(node.inputs[0], batch), affineExpr(m, entry.size, batch));
     };
   }
 
@@ -201,9 +162,9 @@ class Assembler {
     });
     // Weights used as graph outputs are laid out too.
     for (const o of this.graph.outputs) this.locateWeightOperand(o.value);
-    const scratchOffset = Math.ceil((WEIGHTS_OFFSET + this.weights.byteLength) / ALIGNMENT) * ALIGNMENT;
+    const scratchOffset = alignUp(WEIGHTS_OFFSET + this.weights.byteLength);
     if (this.scratchBytes > 0) m.addGlobal(SCRATCH_GLOBAL, binaryen.i32, false, m.i32.const(scratchOffset));
-    this.arenaOffset = Math.ceil((scratchOffset + this.scratchBytes) / ALIGNMENT) * ALIGNMENT;
+    this.arenaOffset = alignUp(scratchOffset + this.scratchBytes);
     const batch = (): Expr => m.local.get(0, binaryen.i32);
     const body = calls.map((c) => c(batch));
     const arena = this.plan.arena;
@@ -212,13 +173,13 @@ class Assembler {
       const start = m.i32.add(m.i32.const(this.arenaOffset + arena.base), m.i32.mul(batch(), m.i32.const(arena.perBatch)));
       body.unshift(m.global.set(EXTENSION_GLOBAL, start));
     }
-    const total: Affine = { base: arena.base + this.extension.base, perBatch: arena.perBatch + this.extension.perBatch };
+    const total = addAffine(arena, this.extension);
     m.addFunction('run', binaryen.createType([binaryen.i32]), binaryen.none, [], m.block(null, body));
     m.addFunctionExport('run', 'run');
     const initialBytes = this.arenaOffset + evalAffine(total, 1);
     checkPlanFits(this.graph, { ...this.plan, arena: total }, 'wasm', WASM_MEMORY_LIMIT_BYTES, this.arenaOffset);
     m.removeExport('memory');
-    m.setMemory(Math.max(1, Math.ceil(initialBytes / PAGE_BYTES)), MAX_PAGES, 'memory');
+    m.setMemory(Math.max(1, Math.ceil(initialBytes / WASM_PAGE_BYTES)), MAX_PAGES, 'memory');
     if (!m.validate()) throw new Error('wasm target: the emitted module failed validation');
     if (optimize) optimizeModule(m);
     return {
@@ -239,9 +200,10 @@ class Assembler {
 /**
  * Compiles an optimized graph into one module; throws WasmUnsupportedError for the first node it cannot compile.
  * `relaxed` only changes the GEMM inner products (to f32x4.relaxed_madd): layout and weights stay the same.
+ * `plan` is the graph's memory plan when the caller already has it.
  */
-export function assembleModule(graph: Graph, options: { optimize?: boolean; text?: boolean; relaxed?: boolean } = {}): AssembledModule {
-  const assembler = new Assembler(graph, options.relaxed ?? false);
+export function assembleModule(graph: Graph, options: { optimize?: boolean; text?: boolean; relaxed?: boolean; plan?: MemoryPlan } = {}): AssembledModule {
+  const assembler = new Assembler(graph, options.relaxed ?? false, options.plan ?? planMemory(graph));
   try {
     return assembler.assemble(options.optimize ?? true, options.text ?? false);
   } finally {

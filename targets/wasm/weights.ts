@@ -1,43 +1,32 @@
 /**
- * The weights region of linear memory, filled at build time: each entry
- * (a raw weight, or one pre-packed for a kernel) is placed once under a key,
- * 16-byte aligned and padded, so vector loads past its end stay inside it.
+ * The weights region of linear memory, filled at build time: a weight blob
+ * (../common/weight_blob.ts) whose entries (raw weights, or ones pre-packed
+ * for a kernel) are 16-byte aligned and padded, so vector loads past an
+ * entry's end stay inside it. Kernels get absolute addresses.
  */
 import { tensorBytes } from '../../compiler/ir/tensor_bytes.js';
+import { WeightBlob, type BlobLayout } from '../common/weight_blob.js';
 
-export { tensorBytes };
-
-const WEIGHT_ALIGNMENT = 16;
+const WASM_BLOB: BlobLayout = { alignment: 16, minEntryBytes: 1 };
 
 export class WeightsBuilder {
-  private readonly chunks: { at: number; bytes: Uint8Array }[] = [];
-  private readonly byKey = new Map<string, number>();
-  private size = 0;
+  private readonly blob = new WeightBlob(WASM_BLOB);
 
   /** `base` is where the region starts in linear memory. */
   constructor(readonly base: number) {}
 
   /** Places `bytes` under `key` (once) and returns their absolute address. */
   place(key: string, bytes: () => Uint8Array): number {
-    const known = this.byKey.get(key);
-    if (known !== undefined) return known;
-    const data = bytes();
-    const at = this.base + this.size;
-    this.chunks.push({ at: this.size, bytes: data });
-    this.size += Math.ceil(Math.max(data.length, 1) / WEIGHT_ALIGNMENT) * WEIGHT_ALIGNMENT;
-    this.byKey.set(key, at);
-    return at;
+    return this.base + this.blob.place(key, bytes).at;
   }
 
   /** The region's bytes so far (padding is zero). */
   bytes(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    for (const c of this.chunks) out.set(c.bytes, c.at);
-    return out;
+    return this.blob.bytes();
   }
 
   get byteLength(): number {
-    return this.size;
+    return this.blob.byteLength;
   }
 }
 

@@ -13,26 +13,20 @@
 import { graphFacts } from '../../compiler/ir/constants.js';
 import type { Graph, Node, Value } from '../../compiler/ir/graph.js';
 import { getOp } from '../../compiler/ir/op.js';
-import { attr } from '../../compiler/ir/attrs.js';
-import { tensorBytes } from '../../compiler/ir/tensor_bytes.js';
-import { alignUp } from '../../compiler/plan/affine.js';
-import { checkPlanFits, planMemory, type Affine, type MemoryPlan } from '../../compiler/plan/index.js';
+import { addAffine, alignAffine, maxAffine, staticAffine } from '../../compiler/plan/affine.js';
+import { checkPlanFits, type Affine, type MemoryPlan } from '../../compiler/plan/index.js';
 import { WEBGPU_ARENA_LIMIT_BYTES } from '../../compiler/limits.js';
+import { requireKernel, UnsupportedOpError, unsupportedNodes, type UnsupportedNode } from '../common/support.js';
+import { WeightBlob, weightEntry, type WeightPage } from '../common/weight_blob.js';
 import type { GpuDispatch, GpuEmitContext, GraphFacts, GridDim, Region } from './kernels/context.js';
 import { copyBytesDispatch } from './kernels/copy_bytes.js';
-import { gpuKernelFor, gpuReportedOp } from './kernels/index.js';
+import { GPU_KERNELS } from './kernels/index.js';
 import { assembleShader, type BindingKind } from './wgsl.js';
-import { GpuWeightsBuilder, type WeightPage } from './weights.js';
+import { GPU_BLOB } from './weights.js';
 
 /** A node the WebGPU target cannot compile yet. */
-export class WebGpuUnsupportedError extends Error {
-  constructor(
-    message: string,
-    readonly op: string,
-  ) {
-    super(message);
-    this.name = 'WebGpuUnsupportedError';
-  }
+export class WebGpuUnsupportedError extends UnsupportedOpError {
+  override readonly name = 'WebGpuUnsupportedError';
 }
 
 /** A bound byte range: the arena (page 0) or one weights page. */
@@ -67,39 +61,22 @@ export interface CompiledGraph {
   locate(v: Value): BufferRange;
 }
 
-const addAffine = (a: Affine, b: Affine): Affine => ({ base: a.base + b.base, perBatch: a.perBatch + b.perBatch });
-const alignAffine = (a: Affine): Affine => ({ base: alignUp(a.base), perBatch: alignUp(a.perBatch) });
-const maxAffine = (a: Affine, b: Affine): Affine => ({ base: Math.max(a.base, b.base), perBatch: Math.max(a.perBatch, b.perBatch) });
-
-function describeNode(node: Node): string {
-  const v = node.outputs[0];
-  return v ? `value %${v.id}${v.name !== undefined ? ` '${v.name}'` : ''}` : node.op;
-}
-
-
-/** Every node that is neither a weight read nor a view, with why the target cannot compile it. */
-export function unsupportedGpuNodes(graph: Graph): { node: Node; op: string; reason: string }[] {
-  const facts = graphFacts(graph);
-  const out: { node: Node; op: string; reason: string }[] = [];
-  for (const node of graph.nodes) {
-    const def = getOp(node.op);
-    if (def.readsWeight || def.view) continue;
-    const found = gpuKernelFor(node, facts);
-    if (typeof found === 'string') out.push({ node, op: gpuReportedOp(node), reason: found });
-  }
-  return out;
+/** Every node that becomes a kernel and has none, with why. */
+export function unsupportedGpuNodes(graph: Graph): UnsupportedNode[] {
+  return unsupportedNodes(graph, GPU_KERNELS);
 }
 
 class DispatchListBuilder {
-  private readonly weights = new GpuWeightsBuilder();
-  private readonly plan: MemoryPlan;
+  private readonly weights = new WeightBlob(GPU_BLOB);
   private readonly producers: Map<number, Node>;
   private readonly facts: GraphFacts;
-  private extension: Affine = { base: 0, perBatch: 0 };
+  private extension: Affine = staticAffine(0);
   private readonly dispatches: GpuDispatch[] = [];
 
-  constructor(private readonly graph: Graph) {
-    this.plan = planMemory(graph);
+  constructor(
+    private readonly graph: Graph,
+    private readonly plan: MemoryPlan,
+  ) {
     checkPlanFits(graph, this.plan, 'webgpu', WEBGPU_ARENA_LIMIT_BYTES);
     this.producers = graph.producers();
     this.facts = graphFacts(graph);
@@ -107,7 +84,7 @@ class DispatchListBuilder {
 
   private weightRegion(key: string, bytes: () => Uint8Array): Region {
     const { at, length } = this.weights.place(key, bytes);
-    return { space: 'weights', offset: { base: at, perBatch: 0 }, size: { base: length, perBatch: 0 } };
+    return { space: 'weights', offset: staticAffine(at), size: staticAffine(length) };
   }
 
   /** Where a top-level value's bytes are. */
@@ -121,10 +98,8 @@ class DispatchListBuilder {
 
   /** The region of a `const` node's weight (of any graph sharing the weight table). */
   weightOf(node: Node): Region {
-    const ref = attr.string(node.attrs, 'ref');
-    const t = this.graph.weights.get(ref);
-    if (!t) throw new Error(`weight '${ref}' has no data`);
-    return this.weightRegion(`weight:${ref}`, () => tensorBytes(t));
+    const weight = weightEntry(this.graph, node);
+    return this.weightRegion(weight.key, weight.bytes);
   }
 
   private context(node: Node, index: number, locate: (v: Value) => Region, tempBase: Affine, facts: GraphFacts): GpuEmitContext {
@@ -151,10 +126,7 @@ class DispatchListBuilder {
   }
 
   private emitWith(node: Node, index: number, locate: (v: Value) => Region, tempBase: Affine, facts: GraphFacts): GpuDispatch[] {
-    const found = gpuKernelFor(node, facts);
-    if (typeof found === 'string') {
-      throw new WebGpuUnsupportedError(`${found} (${describeNode(node)}, node ${index})`, gpuReportedOp(node));
-    }
+    const found = requireKernel(GPU_KERNELS, node, index, facts, WebGpuUnsupportedError);
     return found.emit(this.context(node, index, locate, tempBase, facts));
   }
 
@@ -169,7 +141,7 @@ class DispatchListBuilder {
         }
         return;
       }
-      this.dispatches.push(...this.emitWith(node, i, (v) => this.locate(v), { base: 0, perBatch: 0 }, this.facts));
+      this.dispatches.push(...this.emitWith(node, i, (v) => this.locate(v), staticAffine(0), this.facts));
     });
     for (const o of this.graph.outputs) this.locate(o.value);
     const kernels: CompiledKernel[] = [];
@@ -178,7 +150,7 @@ class DispatchListBuilder {
     const toRange = (r: Region): BufferRange => {
       if (r.space === 'arena') return { space: 'arena', page: 0, offset: r.offset, size: r.size };
       const { page, offset } = this.weights.locate(r.offset.base);
-      return { space: 'weights', page, offset: { base: offset, perBatch: 0 }, size: r.size };
+      return { space: 'weights', page, offset: staticAffine(offset), size: r.size };
     };
     const dispatches = this.dispatches.map((d): CompiledDispatch => {
       const shader = assembleShader(d);
@@ -196,7 +168,7 @@ class DispatchListBuilder {
       kernels,
       dispatches,
       weights: this.weights.bytes(),
-      weightPages: this.weights.layout(),
+      weightPages: this.weights.pages(),
       arenaBytes: addAffine(this.plan.arena, this.extension),
       steps,
       locate: (v) => toRange(this.locate(v)),
@@ -208,7 +180,7 @@ function elementOf(v: Value): 'f32' | 'i32' | 'u32' {
   return v.type.dtype === 'bool' ? 'u32' : v.type.dtype;
 }
 
-/** Builds the dispatch list of an optimized graph; throws WebGpuUnsupportedError for the first node it cannot compile. */
-export function compileDispatchList(graph: Graph): CompiledGraph {
-  return new DispatchListBuilder(graph).build();
+/** Builds the dispatch list of an optimized graph whose memory plan is `plan`; throws WebGpuUnsupportedError for the first node it cannot compile. */
+export function compileDispatchList(graph: Graph, plan: MemoryPlan): CompiledGraph {
+  return new DispatchListBuilder(graph, plan).build();
 }

@@ -9,8 +9,12 @@
  * WebGpuUnsupportedError naming the op; `webgpuSupports` lists them up front.
  */
 import type { Graph, Value } from '../../compiler/ir/graph.js';
+import { planMemory, type MemoryPlan } from '../../compiler/plan/index.js';
 import { WGSL_KERNEL_MARKER, type GpuRange, type WebGpuTarget } from '../../runtime/manifest.js';
+import { unsupportedOps } from '../common/support.js';
+import type { Target } from '../common/target.js';
 import { compileDispatchList, unsupportedGpuNodes, WebGpuUnsupportedError } from './compile.js';
+import { GPU_KERNELS } from './kernels/index.js';
 
 export { WebGpuUnsupportedError, unsupportedGpuNodes } from './compile.js';
 
@@ -25,7 +29,7 @@ export interface WebGpuArtifact {
 
 /** The unsupported ops of `graph` (each once, in graph order); empty when it compiles. */
 export function webgpuSupports(graph: Graph): string[] {
-  return [...new Set(unsupportedGpuNodes(graph).map((u) => u.op))];
+  return unsupportedOps(graph, GPU_KERNELS);
 }
 
 function checkDtype(v: Value, what: string): void {
@@ -34,10 +38,11 @@ function checkDtype(v: Value, what: string): void {
   }
 }
 
-export function compileWebGpu(graph: Graph): WebGpuArtifact {
+/** Compiles an optimized graph; `plan` is its memory plan when the caller already made it. */
+export function compileWebGpu(graph: Graph, plan?: MemoryPlan): WebGpuArtifact {
   graph.inputs.forEach((v) => checkDtype(v, 'input'));
   graph.outputs.forEach((o) => checkDtype(o.value, 'output'));
-  const compiled = compileDispatchList(graph);
+  const compiled = compileDispatchList(graph, plan ?? planMemory(graph));
   const wgsl = compiled.kernels.map((k, i) => `${WGSL_KERNEL_MARKER}${i}\n${k.code}`).join('');
   const range = (v: Value): GpuRange => compiled.locate(v);
   return {
@@ -54,3 +59,11 @@ export function compileWebGpu(graph: Graph): WebGpuArtifact {
     },
   };
 }
+
+/** The WebGPU target for the driver: the WGSL kernels, the dispatch list and the paged weights. */
+export const WEBGPU_TARGET: Target<{ webgpu: WebGpuArtifact }> = {
+  name: 'webgpu',
+  stage: 'compiling to WGSL',
+  unsupported: unsupportedGpuNodes,
+  compile: (graph, plan) => ({ webgpu: compileWebGpu(graph, plan) }),
+};

@@ -8,6 +8,7 @@
 import type { Node } from '../../../compiler/ir/graph.js';
 import type { GraphFacts } from '../../../compiler/ir/constants.js';
 import type { Affine } from '../../../compiler/plan/index.js';
+import type { KernelEmitter as TargetKernelEmitter } from '../../common/kernel_registry.js';
 import type { Expr, Module } from '../binaryen.js';
 import type { FunctionBuilder, Getter } from '../func.js';
 import type { WeightsBuilder } from '../weights.js';
@@ -42,9 +43,5 @@ export interface EmitContext extends GraphFacts {
   extension(size: Affine): Getter;
 }
 
-export interface KernelEmitter {
-  /** Why this node cannot be compiled (one sentence naming the op), or null. */
-  unsupported(node: Node, facts: GraphFacts): string | null;
-  /** The function body. */
-  emit(ctx: EmitContext): Expr;
-}
+/** A wasm kernel emitter: `emit` returns the function body. */
+export type KernelEmitter = TargetKernelEmitter<EmitContext, Expr>;

@@ -17,14 +17,12 @@ import type { Node } from '../../../compiler/ir/graph.js';
 import { bytesPerElement, type TensorType } from '../../../compiler/ir/types.js';
 import { binaryen, type Expr } from '../binaryen.js';
 import type { Getter } from '../func.js';
+import type { KernelRegistry } from '../../common/kernel_registry.js';
+import { bodyFacts, bodyUnsupported } from '../../common/scan_body.js';
 import type { EmitContext, GraphFacts, KernelEmitter } from './context.js';
-import { bodyFacts, bodyUnsupported, compileBody, type ScanOperands } from './scan_body.js';
+import { compileBody } from './scan_body.js';
 
-type KernelLookup = (n: Node, f: GraphFacts) => KernelEmitter | string;
-
-function operandsOf(node: Node): ScanOperands {
-  return { numStates: attr.int(node.attrs, 'num_states'), numSequences: attr.int(node.attrs, 'num_sequences') };
-}
+type Kernels = KernelRegistry<KernelEmitter>;
 
 /** Bytes of one batch item along the leading axis (`N` or static) of a type, or why not. */
 function itemBytes(type: TensorType, skipAxis?: number): number | string {
@@ -43,7 +41,7 @@ function rows(ctx: EmitContext, type: TensorType): Expr {
   return lead === 'N' ? ctx.batch() : ctx.module.i32.const(lead ?? 1);
 }
 
-function check(node: Node, facts: GraphFacts, kernelFor: KernelLookup): string | null {
+function check(node: Node, facts: GraphFacts, kernels: Kernels): string | null {
   const body = node.body;
   if (!body) return 'scan node without a body';
   const types = [...node.inputs, ...node.outputs, ...body.inputs, ...body.outputs.map((o) => o.value)].map((v) => v.type);
@@ -52,18 +50,18 @@ function check(node: Node, facts: GraphFacts, kernelFor: KernelLookup): string |
     const why = itemBytes(t);
     if (typeof why === 'string') return `the wasm target does not support 'scan' here: ${why}`;
   }
-  return bodyUnsupported(body, bodyFacts(node, body, operandsOf(node), facts), kernelFor);
+  return bodyUnsupported(node, body, facts, kernels, { copiesWeightViews: false });
 }
 
-function emit(ctx: EmitContext, kernelFor: KernelLookup): Expr {
+function emit(ctx: EmitContext, kernels: Kernels): Expr {
   const { module: m, node, fn } = ctx;
   const body = node.body;
   if (!body) throw new Error('scan node without a body');
-  const operands = operandsOf(node);
-  const { numStates, numSequences } = operands;
+  const numStates = attr.int(node.attrs, 'num_states');
+  const numSequences = attr.int(node.attrs, 'num_sequences');
   const reverse = attr.bool(node.attrs, 'reverse');
   const steps = node.inputs[numStates].type.shape[1] as number;
-  const compiled = compileBody(ctx, body, bodyFacts(node, body, operands, ctx), kernelFor);
+  const compiled = compileBody(ctx, body, bodyFacts(node, body, ctx), kernels.kernelFor);
   const base = ctx.extension(compiled.plan.arena);
   const batch = ctx.batch;
   const at = (i: number): Expr => compiled.address(body.inputs[i], base, batch);
@@ -149,10 +147,10 @@ function emit(ctx: EmitContext, kernelFor: KernelLookup): Expr {
   return m.block(null, [...initial, loop]);
 }
 
-/** The scan kernel; it compiles its body with `kernelFor`, the same table as top-level kernels. */
-export function scanKernel(kernelFor: KernelLookup): KernelEmitter {
+/** The scan kernel; it compiles its body with `kernels`, the same table as top-level kernels. */
+export function scanKernel(kernels: Kernels): KernelEmitter {
   return {
-    unsupported: (node, facts) => check(node, facts, kernelFor),
-    emit: (ctx) => emit(ctx, kernelFor),
+    unsupported: (node, facts) => check(node, facts, kernels),
+    emit: (ctx) => emit(ctx, kernels),
   };
 }

@@ -6,46 +6,16 @@
  * affine in N). Invariants that are weights stay constants to body kernels
  * (a GEMM packs them at build time), so `h x U` reads the packed U.
  */
-import { graphFacts } from '../../../compiler/ir/constants.js';
-import { attr } from '../../../compiler/ir/attrs.js';
-import type { Graph, Node, Value } from '../../../compiler/ir/graph.js';
+import type { Graph, Value } from '../../../compiler/ir/graph.js';
 import { getOp } from '../../../compiler/ir/op.js';
 import { planMemory, type MemoryPlan } from '../../../compiler/plan/index.js';
-import { binaryen, type Expr } from '../binaryen.js';
-import { FunctionBuilder, type Getter } from '../func.js';
-import { tensorBytes } from '../weights.js';
+import type { KernelLookup } from '../../common/kernel_registry.js';
+import { rootOf } from '../../common/scan_body.js';
+import { weightEntry } from '../../common/weight_blob.js';
+import type { Expr } from '../binaryen.js';
+import type { Getter } from '../func.js';
+import { emitKernelFunction } from '../kernel_function.js';
 import type { EmitContext, GraphFacts, KernelEmitter } from './context.js';
-
-/** Where a scan node's operands split: states, then sequences, then invariants. */
-export interface ScanOperands {
-  numStates: number;
-  numSequences: number;
-}
-
-/** Facts inside the body: an invariant operand is constant when the scan's operand is. */
-export function bodyFacts(scan: Node, body: Graph, operands: ScanOperands, outer: GraphFacts): GraphFacts {
-  const firstInvariant = operands.numStates + operands.numSequences;
-  return graphFacts(body, (i) => (i >= firstInvariant ? outer.constant(scan.inputs[i]) : undefined));
-}
-
-/** Why a body cannot be compiled (naming the op), or null. */
-export function bodyUnsupported(body: Graph, facts: GraphFacts, kernelFor: (n: Node, f: GraphFacts) => KernelEmitter | string): string | null {
-  const plan = planMemory(body);
-  for (const node of body.nodes) {
-    const def = getOp(node.op);
-    if (def.readsWeight) continue;
-    if (def.view) {
-      if (plan.values.get(node.outputs[0].id)?.aliasOf === undefined) {
-        return `the wasm target does not support a '${node.op}' view of a weight inside a scan body yet`;
-      }
-      continue;
-    }
-    if (node.body && node.op === 'scan') return 'the wasm target does not support a scan nested in a scan body yet';
-    const found = kernelFor(node, facts);
-    if (typeof found === 'string') return `${found} (inside a scan body)`;
-  }
-  return null;
-}
 
 export interface CompiledBody {
   plan: MemoryPlan;
@@ -57,18 +27,11 @@ export interface CompiledBody {
   calls(base: Getter, batch: Getter): Expr[];
 }
 
-/** Follows views back to the value whose buffer they share. */
-function rootOf(plan: MemoryPlan, v: Value): number {
-  let id = v.id;
-  for (let entry = plan.values.get(id); entry?.aliasOf !== undefined; entry = plan.values.get(id)) id = entry.aliasOf;
-  return id;
-}
-
 export function compileBody(
   ctx: EmitContext,
   body: Graph,
   facts: GraphFacts,
-  kernelFor: (n: Node, f: GraphFacts) => KernelEmitter | string,
+  kernelFor: KernelLookup<KernelEmitter>,
 ): CompiledBody {
   const m = ctx.module;
   const plan = planMemory(body);
@@ -78,10 +41,8 @@ export function compileBody(
   const address = (v: Value, base: Getter, batch: Getter): Expr => {
     const producer = producers.get(v.id);
     if (producer && getOp(producer.op).readsWeight) {
-      const ref = attr.string(producer.attrs, 'ref');
-      const t = body.weights.get(ref);
-      if (!t) throw new Error(`weight '${ref}' has no data`);
-      return m.i32.const(ctx.weights.place(`weight:${ref}`, () => tensorBytes(t)));
+      const weight = weightEntry(body, producer);
+      return m.i32.const(ctx.weights.place(weight.key, weight.bytes));
     }
     const entry = plan.values.get(v.id);
     if (!entry) throw new Error(`scan body value %${v.id} has no place in the body's memory plan`);
@@ -97,43 +58,23 @@ export function compileBody(
     if (def.readsWeight || def.view) return;
     const found = kernelFor(node, facts);
     if (typeof found === 'string') throw new Error(found);
-    const prefix = `${ctx.prefix}_s${j}`;
-    const name = `${prefix}_${node.op}`;
-    const arity = node.inputs.length + node.outputs.length;
-    const fn = new FunctionBuilder(m, name, new Array<binaryen.Type>(arity + 1).fill(binaryen.i32));
-    const read = new Set<number>();
-    const bodyCtx: EmitContext = {
-      ...facts,
-      module: m,
+    const kernel = emitKernelFunction(
+      {
+        ...facts,
+        module: m,
+        weights: ctx.weights,
+        relaxedSimd: ctx.relaxedSimd,
+        scratch: ctx.scratch,
+        extension: () => {
+          throw new Error('a kernel inside a scan body asked for the arena extension');
+        },
+      },
       node,
-      fn,
-      weights: ctx.weights,
-      relaxedSimd: ctx.relaxedSimd,
-      operand: (i) => {
-        read.add(i);
-        return fn.getter(i);
-      },
-      result: (k) => fn.getter(node.inputs.length + k),
-      batch: fn.getter(arity),
-      prefix,
-      scratch: ctx.scratch,
-      extension: () => {
-        throw new Error('a kernel inside a scan body asked for the arena extension');
-      },
-    };
-    fn.finish(found.emit(bodyCtx));
-    for (const i of read) readRoots.add(rootOf(plan, node.inputs[i]));
-    callers.push((base, batch) =>
-      m.call(
-        name,
-        [
-          ...node.inputs.map((v, i) => (read.has(i) ? address(v, base, batch) : m.i32.const(0))),
-          ...node.outputs.map((v) => address(v, base, batch)),
-          batch(),
-        ],
-        binaryen.none,
-      ),
+      found,
+      `${ctx.prefix}_s${j}`,
     );
+    for (const i of kernel.read) readRoots.add(rootOf(plan, node.inputs[i]));
+    callers.push((base, batch) => kernel.call((v) => address(v, base, batch), batch));
   });
   for (const o of body.outputs) readRoots.add(rootOf(plan, o.value));
 

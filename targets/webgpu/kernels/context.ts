@@ -13,6 +13,7 @@
 import type { Node, Value } from '../../../compiler/ir/graph.js';
 import type { GraphFacts } from '../../../compiler/ir/constants.js';
 import type { Affine } from '../../../compiler/plan/index.js';
+import type { KernelEmitter } from '../../common/kernel_registry.js';
 
 export type { GraphFacts } from '../../../compiler/ir/constants.js';
 
@@ -106,8 +107,5 @@ export interface GpuEmitContext extends GraphFacts {
   emitNested(node: Node, locate: (v: Value) => Region, facts?: GraphFacts): GpuDispatch[];
 }
 
-export interface GpuKernelEmitter {
-  /** Why this node cannot be compiled (one sentence naming the op), or null. */
-  unsupported(node: Node, facts: GraphFacts): string | null;
-  emit(ctx: GpuEmitContext): GpuDispatch[];
-}
+/** A WebGPU kernel emitter: `emit` returns the node's dispatches. */
+export type GpuKernelEmitter = KernelEmitter<GpuEmitContext, GpuDispatch[]>;

@@ -18,7 +18,9 @@ import type { Node, Value } from '../../../compiler/ir/graph.js';
 import { bytesPerElement, formatType, type TensorType } from '../../../compiler/ir/types.js';
 import type { GpuDispatch, GpuEmitContext, GpuKernelEmitter, GraphFacts } from './context.js';
 import { copyBytesDispatch } from './copy_bytes.js';
-import { bodyUnsupported, compileBody, type GpuKernelLookup } from './scan_body.js';
+import type { KernelRegistry } from '../../common/kernel_registry.js';
+import { bodyUnsupported } from '../../common/scan_body.js';
+import { compileBody } from './scan_body.js';
 import { timeSliceDispatch, type TimeSliceLayout } from './scan_slices.js';
 
 /** The layout of a `[rows, T, ...]` tensor's per-step items, or why the copy kernels cannot move them. */
@@ -41,13 +43,13 @@ function stepsOf(node: Node): number {
   return node.inputs[attr.int(node.attrs, 'num_states')].type.shape[1] as number;
 }
 
-function check(node: Node, facts: GraphFacts, lookup: GpuKernelLookup): string | null {
+function check(node: Node, facts: GraphFacts, kernels: KernelRegistry<GpuKernelEmitter>): string | null {
   if (!node.body) return `'${node.op}' node without a body`;
   for (const v of slicedValues(node)) {
     const layout = sliceLayout(v.type, stepsOf(node));
     if (typeof layout === 'string') return `the webgpu target does not support '${node.op}' here: ${layout}`;
   }
-  return bodyUnsupported(node, node.body, facts, lookup);
+  return bodyUnsupported(node, node.body, facts, kernels, { copiesWeightViews: true });
 }
 
 function layoutOf(v: Value, steps: number): TimeSliceLayout {
@@ -92,10 +94,10 @@ function emit(ctx: GpuEmitContext): GpuDispatch[] {
   return out;
 }
 
-/** The recurrent loop; compiles its body's nodes through the target's table `lookup` (passed in to avoid an import cycle). */
-export function scanKernel(lookup: GpuKernelLookup): GpuKernelEmitter {
+/** The recurrent loop; compiles its body's nodes through the target's table `kernels` (passed in to avoid an import cycle). */
+export function scanKernel(kernels: KernelRegistry<GpuKernelEmitter>): GpuKernelEmitter {
   return {
-    unsupported: (node, facts) => check(node, facts, lookup),
+    unsupported: (node, facts) => check(node, facts, kernels),
     emit,
   };
 }

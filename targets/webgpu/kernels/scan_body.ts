@@ -5,48 +5,13 @@
  * nodes are weights. Every body node is compiled once by the target's own
  * kernel table (`emitNested`) and the scan repeats its dispatches per step.
  */
-import { graphFacts } from '../../../compiler/ir/constants.js';
-import { attr } from '../../../compiler/ir/attrs.js';
-import type { Graph, Node, Value } from '../../../compiler/ir/graph.js';
+import type { Graph, Value } from '../../../compiler/ir/graph.js';
 import { getOp } from '../../../compiler/ir/op.js';
-import { planMemory, type MemoryPlan } from '../../../compiler/plan/index.js';
-import type { GpuDispatch, GpuEmitContext, GpuKernelEmitter, GraphFacts, Region } from './context.js';
+import { planMemory } from '../../../compiler/plan/index.js';
+import { addAffine } from '../../../compiler/plan/affine.js';
+import { bodyFacts, firstInvariant, rootOf } from '../../common/scan_body.js';
+import type { GpuDispatch, GpuEmitContext, Region } from './context.js';
 import { copyBytesDispatch } from './copy_bytes.js';
-
-/** The target's kernel table (kernels/index.ts `gpuKernelFor`). */
-export type GpuKernelLookup = (node: Node, facts: GraphFacts) => GpuKernelEmitter | string;
-
-/** The index of the scan's first invariant operand (states and sequences come before). */
-export function firstInvariant(scan: Node): number {
-  return attr.int(scan.attrs, 'num_states') + attr.int(scan.attrs, 'num_sequences');
-}
-
-/** Facts inside the body: an invariant is constant when the scan's operand is. */
-export function bodyFacts(scan: Node, body: Graph, outer: GraphFacts): GraphFacts {
-  const first = firstInvariant(scan);
-  return graphFacts(body, (i) => (i >= first ? outer.constant(scan.inputs[i]) : undefined));
-}
-
-/** Why a body cannot be compiled (naming the op), or null. */
-export function bodyUnsupported(scan: Node, body: Graph, outer: GraphFacts, lookup: GpuKernelLookup): string | null {
-  const facts = bodyFacts(scan, body, outer);
-  for (const node of body.nodes) {
-    const def = getOp(node.op);
-    if (def.readsWeight || def.view) continue;
-    // Both loops would read their step from the one uniform `P.t`.
-    if (def.hasBody && node.op === scan.op) return `the webgpu target does not support a '${scan.op}' nested in a '${scan.op}' body`;
-    const found = lookup(node, facts);
-    if (typeof found === 'string') return `${found} (inside a '${scan.op}' body)`;
-  }
-  return null;
-}
-
-/** Follows views back to the value whose buffer they share. */
-function rootOf(plan: MemoryPlan, v: Value): number {
-  let id = v.id;
-  for (let entry = plan.values.get(id); entry?.aliasOf !== undefined; entry = plan.values.get(id)) id = entry.aliasOf;
-  return id;
-}
 
 export interface CompiledBody {
   /** Where a body value's bytes are. */
@@ -70,8 +35,7 @@ export function compileBody(ctx: GpuEmitContext, body: Graph): CompiledBody {
     if (!entry) throw new Error(`scan body value %${v.id} has no place in the body's memory plan`);
     const input = inputIndex.get(rootOf(plan, v));
     if (input !== undefined && input >= first) return { ...ctx.region(scan.inputs[input]), size: entry.size };
-    const offset = { base: memory.offset.base + entry.offset.base, perBatch: memory.offset.perBatch + entry.offset.perBatch };
-    return { space: 'arena', offset, size: entry.size };
+    return { space: 'arena', offset: addAffine(memory.offset, entry.offset), size: entry.size };
   };
 
   const facts = bodyFacts(scan, body, ctx);

@@ -141,6 +141,6 @@ describe('wasm scan', () => {
 }`);
     expect(wasmSupports(g)).toEqual(['scan']);
     expect(() => compileWasm(g)).toThrow(WasmUnsupportedError);
-    expect(() => compileWasm(g)).toThrow(/scan nested in a scan body/);
+    expect(() => compileWasm(g)).toThrow(/'scan' nested in a 'scan' body/);
   });
 });
