@@ -9,6 +9,7 @@
  */
 import path from 'node:path';
 import { inspectGraphs } from '../compiler/inspect.js';
+import { lowerForTargets } from '../compiler/passes/lowering.js';
 import { loadModelSource } from '../compiler/frontend/load.js';
 import { lowerModel } from '../compiler/frontend/lower.js';
 import { recordReads } from '../compiler/io/read_log.js';
@@ -169,6 +170,8 @@ async function compileModel(model: string, options: CompileOptions): Promise<Com
   }
   progress('optimizing');
   optimize(graph, options);
+  // Targets implement only the canonical op forms, whatever the pipeline flags skipped.
+  lowerForTargets(graph);
   const report = inspectGraphs(imported, graph);
   for (const target of targets) checkSupported(graph, model, target);
   const compiled: BundleTargets = {};

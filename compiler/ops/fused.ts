@@ -21,7 +21,7 @@
  *
  *   %3 = fused(%x, %w, %b) {name="conv2d+add+relu6"} : f32[N,8,8,16] {
  *     graph @kernel(%4: f32[N,8,8,3], %5: f32[3,3,3,16], %6: f32[16]) -> (r0: f32[N,8,8,16]) {
- *       %7 = conv2d(%4, %5) {strides=[1,1], dilations=[1,1], padding="same", pads=[[0,0],[0,0]]} : f32[N,8,8,16]
+ *       %7 = conv2d(%4, %5) {strides=[1,1], dilations=[1,1], padding="same", pads=[[0,0],[0,0]], input_dilations=[1,1]} : f32[N,8,8,16]
  *       %8 = add(%7, %6) : f32[N,8,8,16]
  *       %9 = relu6(%8) : f32[N,8,8,16]
  *       return %9

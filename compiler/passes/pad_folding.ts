@@ -44,7 +44,8 @@ const filtered: WindowConsumer = {
     const w = node.inputs[1].type.shape;
     return { kernel: [w[0] as number, w[1] as number], dilations: attr.ints(node.attrs, 'dilations') };
   },
-  accepts: () => true,
+  // A pad of an input-dilated conv2d's input would be dilated with it, not added to its padding.
+  accepts: (_padded, _pads, node) => node.op !== 'conv2d' || attr.ints(node.attrs, 'input_dilations').every((d) => d === 1),
 };
 
 const maxPool: WindowConsumer = {

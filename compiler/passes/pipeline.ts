@@ -3,6 +3,7 @@
  * reason it sits where it does. `tfc` prints it with `--list-passes`.
  */
 import { batchNormFolding } from './batchnorm_folding.js';
+import { canonicalizeConv } from './canonicalize_conv.js';
 import { commonSubexpressionElimination } from './cse.js';
 import { constantFolding } from './constant_folding.js';
 import { deadCodeElimination } from './dce.js';
@@ -27,6 +28,7 @@ export const PIPELINE: readonly PipelineStep[] = [
   { pass: deadCodeElimination, reason: 'drop what folding and merging left unused, including stale weights' },
   { pass: epilogueFusion, reason: 'after folding and simplification, so bias, activation and residual chains are final; before elementwise fusion, which would split them' },
   { pass: elementwiseFusion, reason: 'groups the elementwise ops no epilogue took into single-loop kernels' },
+  { pass: canonicalizeConv, reason: 'after fusion, which would stop at the squeeze a conv1d leaves; it rebuilds conv kernels around conv2d (also run by every build, see lowering.ts)' },
   { pass: decomposeActivations, reason: 'after fusion, inside the kernels it made: swish, mish, softsign and gelu read their operand twice, which would end epilogue chains; the next round fuses the lone ones left at top level' },
 ];
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IRError, formatType, type Attrs, type Shape, type Tensor } from '../../compiler/index.js';
+import { asDilatedConv2d } from '../../compiler/ops/conv/transpose.js';
 import { randomTensor } from './random.js';
 import { expectMatches, inferTyped, runTyped, toTfTensor as toTf, type Operand } from './oracle.js';
 
@@ -143,6 +144,55 @@ describe('conv2d_transpose against tf.conv2dTranspose', () => {
       padding === 'same' ? [n, h * strides[0], wd * strides[1], f] : [n, (h - 1) * strides[0] + kh, (wd - 1) * strides[1] + kw, f];
     const want = tf.conv2dTranspose(toTf(x) as tf.Tensor4D, toTf(w) as tf.Tensor4D, outShape, strides, padding);
     expectMatches(runTyped('conv2d_transpose', [batched(x), { value: w }], { strides, padding }), want);
+  });
+});
+
+describe('conv2d with input_dilations (the canonical form of conv2d_transpose)', () => {
+  /** x [n,h,w,c] with (dh-1) zero rows and (dw-1) zero columns between its pixels, as tf tensors see it. */
+  const dilate = (x: Tensor, [dh, dw]: Pair): tf.Tensor4D => {
+    const [n, h, w, c] = x.shape;
+    const [oh, ow] = [(h - 1) * dh + 1, (w - 1) * dw + 1];
+    const out = new Float32Array(n * oh * ow * c);
+    for (let b = 0; b < n; b++) for (let y = 0; y < h; y++) for (let xx = 0; xx < w; xx++) for (let k = 0; k < c; k++) {
+      out[((b * oh + y * dh) * ow + xx * dw) * c + k] = x.data[((b * h + y) * w + xx) * c + k];
+    }
+    return tf.tensor4d(out, [n, oh, ow, c]);
+  };
+
+  it('matches tf.conv2d over the zero-dilated, padded input (stride, filter dilation, input dilation)', () => {
+    const x = randomTensor([2, 4, 5, 3], 51);
+    const w = randomTensor([3, 2, 3, 4], 52);
+    const pads: Pads = [[2, 1], [0, 3]];
+    const attrs = { strides: [1, 1], dilations: [1, 2], padding: 'explicit', pads, input_dilations: [2, 3] };
+    const padded = tf.pad(dilate(x, [2, 3]), [[0, 0], ...pads, [0, 0]]) as tf.Tensor4D;
+    const want = tf.conv2d(padded, toTf(w) as tf.Tensor4D, 1, 'valid', 'NHWC', [1, 2]);
+    expectMatches(runTyped('conv2d', [batched(x), { value: w }], attrs), want);
+  });
+
+  it('matches tf.conv2d over the zero-dilated input with strides', () => {
+    const x = randomTensor([1, 5, 4, 2], 55);
+    const w = randomTensor([3, 3, 2, 3], 56);
+    const attrs = { strides: [2, 3], padding: 'same', input_dilations: [3, 2] };
+    const want = tf.conv2d(dilate(x, [3, 2]), toTf(w) as tf.Tensor4D, [2, 3], 'same');
+    expectMatches(runTyped('conv2d', [batched(x), { value: w }], attrs), want);
+  });
+
+  it.each([
+    { name: 'same stride 2', x: [2, 5, 4, 3], w: [3, 3, 6, 3], strides: [2, 2] as Pair, padding: 'same' as const },
+    { name: 'valid strides (1,2)', x: [1, 5, 4, 3], w: [3, 3, 4, 3], strides: [1, 2] as Pair, padding: 'valid' as const },
+    { name: 'same kernel smaller than stride', x: [1, 4, 3, 2], w: [1, 2, 2, 2], strides: [2, 3] as Pair, padding: 'same' as const },
+  ])('asDilatedConv2d of conv2d_transpose $name matches tf.conv2dTranspose', ({ x: xs, w: ws, strides, padding }) => {
+    const x = randomTensor(xs, 53);
+    const w = randomTensor(ws, 54);
+    const [n, h, wd] = xs;
+    const [kh, kw, f] = ws;
+    const outShape: [number, number, number, number] =
+      padding === 'same' ? [n, h * strides[0], wd * strides[1], f] : [n, (h - 1) * strides[0] + kh, (wd - 1) * strides[1] + kw, f];
+    const want = tf.conv2dTranspose(toTf(x) as tf.Tensor4D, toTf(w) as tf.Tensor4D, outShape, strides, padding);
+    const { conv2d, flip } = asDilatedConv2d({ dtype: 'f32', shape: ['N', ...xs.slice(1)] }, { dtype: 'f32', shape: ws }, { strides, padding });
+    const flipped = tf.reverse(tf.transpose(toTf(w), flip.perm), flip.axes);
+    const filter: Tensor = { dtype: 'f32', shape: flipped.shape, data: flipped.dataSync() as Float32Array };
+    expectMatches(runTyped('conv2d', [batched(x), { value: filter }], conv2d), want);
   });
 });
 

@@ -2,12 +2,12 @@
  * The packages as a new user gets them (issue #10): every workspace package
  * is packed into a tarball, the tarballs are installed into a fresh
  * `npm init -y` project outside the repository, and from there the
- * installed `tfc` builds a Keras model of the conformance suite, CommonJS
- * and ES module scripts predict with the installed tfc-runtime, and the
- * optional Dawn (`webgpu`) is absent and asked for by name. Everything runs
- * once in beforeAll; the tests check its results. Installing needs the npm
- * registry (through the npm cache): without it the tests are skipped with
- * the reason, or fail under CI=true.
+ * installed `tfc` builds a Keras model of the conformance suite and a DSL
+ * module, CommonJS and ES module scripts predict with the installed
+ * tfc-runtime, and the optional Dawn (`webgpu`) is absent and asked for by
+ * name. Everything runs once in beforeAll; the tests check its results.
+ * Installing needs the npm registry (through the npm cache): without it the
+ * tests are skipped with the reason, or fail under CI=true.
  */
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,12 +36,15 @@ interface Installed {
   version: CommandResult;
   buildWasm: CommandResult;
   buildBoth: CommandResult;
+  buildDsl: CommandResult;
   predictCjs: CommandResult;
   predictEsm: CommandResult;
   predictWebgpu: CommandResult;
   predictAuto: CommandResult;
   requireCompiler: CommandResult;
   importCompiler: CommandResult;
+  requireDsl: CommandResult;
+  importEach: CommandResult;
 }
 
 const testCase: ConformanceCase = (() => {
@@ -88,21 +91,40 @@ async function installAndRun(packDir: string): Promise<Installed> {
   // `--`: the flags after it are tfc's, not npm's (npm would take --version, --target).
   const tfc = (...args: string[]): Promise<CommandResult> => runCommand('npx', ['--no', '--', 'tfc', ...args], project);
   const node = (...args: string[]): Promise<CommandResult> => runCommand(process.execPath, args, project);
-  const [version, buildWasm, buildBoth] = await Promise.all([
+  const [version, buildWasm, buildBoth, buildDsl] = await Promise.all([
     tfc('--version'),
     tfc('build', 'case/model.json', '--target', 'wasm', '--out', 'model'),
     tfc('build', 'case/model.json', '--target', 'wasm,webgpu', '--out', 'model-both'),
+    tfc('build', 'model.ts', '--out', 'model-dsl'),
   ]);
   const input = 'case/' + path.basename(testCase.samples[0].inputFiles[0]);
-  const [predictCjs, predictEsm, predictWebgpu, predictAuto, requireCompiler, importCompiler] = await Promise.all([
+  const importEachScript = `for (const name of ${JSON.stringify(packed.map((p) => p.name))}) await import(name);`;
+  const [predictCjs, predictEsm, predictWebgpu, predictAuto, requireCompiler, importCompiler, requireDsl, importEach] = await Promise.all([
     node('predict.cjs'),
     node('predict.mjs'),
     tfc('predict', 'model-both', '--backend', 'webgpu', '--input', input, '--output', 'webgpu.npy'),
     tfc('predict', 'model-both', '--backend', 'auto', '--input', input, '--output', 'auto.npy'),
     node('-e', "require('tfc-compiler')"),
     node('--input-type=module', '-e', "const api = await import('tfc-compiler'); const dsl = await import('tfc-compiler/dsl'); console.log(typeof api.compile, typeof dsl.sequential)"),
+    node('-e', "console.log(typeof require('tfc-compiler/dsl').sequential)"),
+    node('--input-type=module', '-e', importEachScript),
   ]);
-  return { packed, project, version, buildWasm, buildBoth, predictCjs, predictEsm, predictWebgpu, predictAuto, requireCompiler, importCompiler };
+  return {
+    packed,
+    project,
+    version,
+    buildWasm,
+    buildBoth,
+    buildDsl,
+    predictCjs,
+    predictEsm,
+    predictWebgpu,
+    predictAuto,
+    requireCompiler,
+    importCompiler,
+    requireDsl,
+    importEach,
+  };
 }
 
 const unreachable = await registryUnreachable(tmpdir());
@@ -131,11 +153,12 @@ if (unreachable !== null) {
       if (installed) rmSync(installed.project, { recursive: true, force: true });
     });
 
-    it('packs every workspace package, each with a prepack that builds and copies LICENSE', () => {
+    it('packs every workspace package, each with a prepack that builds and copies LICENSE, and each loads once installed', () => {
       expect(installed.packed.map((p) => p.name)).toEqual(expect.arrayContaining(['tfc-compiler', 'tfc-runtime']));
       for (const pkg of installed.packed) {
         expect(pkg.scripts.prepack, pkg.name).toMatch(/scripts\/build\.mjs.*scripts\/copy-license\.mjs/);
       }
+      expect(installed.importEach.code, installed.importEach.stderr).toBe(0);
     });
 
     it('holds only compiled JavaScript, declarations, README, LICENSE and package.json in each tarball', () => {
@@ -150,6 +173,11 @@ if (unreachable !== null) {
       expect(existsSync(path.join(installed.project, 'model/manifest.json'))).toBe(true);
       expect(existsSync(path.join(installed.project, 'model/model.wasm'))).toBe(true);
       expect(installed.buildBoth.code, installed.buildBoth.stderr).toBe(0);
+    });
+
+    it('builds a DSL model module of the CommonJS project, whose import of tfc-compiler/dsl tsx compiles to require()', () => {
+      expect(installed.buildDsl.code, installed.buildDsl.stderr).toBe(0);
+      expect(existsSync(path.join(installed.project, 'model-dsl/manifest.json'))).toBe(true);
     });
 
     it('predicts the expected outputs from a CommonJS script (require tfc-runtime)', () => {
@@ -183,11 +211,13 @@ if (unreachable !== null) {
       expect(compareTensors(readTensor(path.join(installed.project, 'auto.npy')), expected, testCase.tolerance)).toBeNull();
     });
 
-    it('loads tfc-compiler and tfc-compiler/dsl as ES modules; require() says the compiler is ESM-only', () => {
+    it('loads tfc-compiler and tfc-compiler/dsl as ES modules; require() says the compiler is ESM-only but loads the DSL', () => {
       expect(installed.importCompiler.code, installed.importCompiler.stderr).toBe(0);
       expect(installed.importCompiler.stdout.trim()).toBe('function function');
       expect(installed.requireCompiler.code).toBe(1);
       expect(installed.requireCompiler.stderr).toContain('tfc-compiler is ESM-only');
+      expect(installed.requireDsl.code, installed.requireDsl.stderr).toBe(0);
+      expect(installed.requireDsl.stdout.trim()).toBe('function');
     });
   });
 }

@@ -5,7 +5,8 @@
  *
  * with %x: f32[N,20,3] and %w: f32[3,3,8]. Padding is TF `valid` / `same`,
  * `causal` (left padding (k-1)*dilation, so output t sees inputs <= t) or
- * `explicit` with `pads = [left,right]`. It is conv2d over a height of 1.
+ * `explicit` with `pads = [left,right]`. It is conv2d over a height of 1
+ * (`asConv2d`), the form the canonicalize-conv pass gives targets.
  */
 import { attr, type Attrs } from '../../ir/attrs.js';
 import { IRError } from '../../ir/errors.js';
@@ -44,6 +45,19 @@ function conv1dWindow(x: TensorType, w: TensorType, attrs: Attrs): Window2D {
       ? axisWindow('width', size, k, stride, dilation, 'explicit', [(k - 1) * dilation, 0])
       : axisWindow('width', size, k, stride, dilation, padding, pads);
   return { kh: 1, kw: k, strideH: 1, strideW: stride, dilH: 1, dilW: dilation, padTop: 0, padLeft: axis.before, outH: 1, outW: axis.out };
+}
+
+/** The attributes of the conv2d over [N,1,W,C] with a [1,k,C,F] filter that computes this conv1d. */
+export function asConv2d(attrs: Attrs, kernel: number): Attrs {
+  const dilation = attr.int(attrs, 'dilation');
+  const padding = attr.string(attrs, 'padding');
+  const causal = padding === 'causal';
+  return {
+    strides: [1, attr.int(attrs, 'stride')],
+    dilations: [1, dilation],
+    padding: causal ? 'explicit' : padding,
+    pads: [[0, 0], causal ? [(kernel - 1) * dilation, 0] : attr.ints(attrs, 'pads')],
+  };
 }
 
 registerOp({

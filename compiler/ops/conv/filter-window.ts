@@ -16,8 +16,17 @@ export const FILTER_WINDOW_ATTRS: AttrSchema = {
   pads: { kind: 'intss', default: [[0, 0], [0, 0]], doc: '[[top,bottom],[left,right]] for padding "explicit"' },
 };
 
-/** Validates x, w and the attributes; returns the window the filter slides over x. */
-export function filterWindow(x: TensorType, w: TensorType, attrs: Attrs, filterLayout: string): Window2D {
+/**
+ * Validates x, w and the attributes; returns the window the filter slides over
+ * x, dilated by `inputDilations` (zeros between pixels, conv2d only).
+ */
+export function filterWindow(
+  x: TensorType,
+  w: TensorType,
+  attrs: Attrs,
+  filterLayout: string,
+  inputDilations: readonly number[] = [1, 1],
+): Window2D {
   requireF32Rank(x, 4, 'x', '[N,H,W,C]');
   requireF32Rank(w, 4, 'w', filterLayout);
   const strides = attr.ints(attrs, 'strides');
@@ -37,5 +46,6 @@ export function filterWindow(x: TensorType, w: TensorType, attrs: Attrs, filterL
       `input channels differ: x ${formatType(x)} has ${String(x.shape[3])}, w ${formatType(w)} expects ${String(w.shape[2])}`,
     );
   }
-  return window2d(h, wd, kernel, strides, dilations, padding, pads);
+  const extent = (size: number, inDil: number): number => (size - 1) * inDil + 1;
+  return window2d(extent(h, inputDilations[0]), extent(wd, inputDilations[1]), kernel, strides, dilations, padding, pads);
 }

@@ -9,6 +9,9 @@
  * `(in-1)*stride + k`; `same` gives `in*stride`: the valid result with
  * `floor(max(k-stride,0)/2)` cropped at the start and the rest at the end
  * (when k < stride the tail the valid result does not reach is zero).
+ * The same result is a stride-1 conv2d over the input dilated by the strides
+ * with the filter flipped in space and its channel axes swapped
+ * (`asDilatedConv2d`), the form the canonicalize-conv pass gives targets.
  */
 import { attr, type Attrs } from '../../ir/attrs.js';
 import { IRError } from '../../ir/errors.js';
@@ -46,6 +49,27 @@ function transposeGeometry(x: TensorType, w: TensorType, attrs: Attrs): { rows: 
     );
   }
   return { rows: transposedAxis(h, kh, strides[0], padding), cols: transposedAxis(wd, kw, strides[1], padding) };
+}
+
+/**
+ * The conv2d equivalent (given the filter flipped and [kh,kw,F,C] -> [kh,kw,C,F]):
+ * per axis the input dilated by the stride, padded by k-1-crop before and by
+ * whatever reaches the output size after (k-1 for valid, stride-1+crop for same).
+ */
+export function asDilatedConv2d(x: TensorType, w: TensorType, attrs: Attrs): { conv2d: Attrs; flip: { perm: number[]; axes: number[] } } {
+  const { rows, cols } = transposeGeometry(x, w, attrs);
+  const strides = attr.ints(attrs, 'strides');
+  const axes = [rows, cols];
+  const pads = [0, 1].map((i) => {
+    const k = w.shape[i] as number;
+    const extent = ((x.shape[i + 1] as number) - 1) * strides[i] + 1;
+    const before = k - 1 - axes[i].crop;
+    return [before, axes[i].out + k - 1 - extent - before];
+  });
+  return {
+    conv2d: { strides: [1, 1], dilations: [1, 1], padding: 'explicit', pads, input_dilations: strides },
+    flip: { perm: [0, 1, 3, 2], axes: [0, 1] },
+  };
 }
 
 registerOp({

@@ -1,7 +1,8 @@
 /**
- * conv2d, conv1d and conv2d_transpose against a constant filter, plain or as
- * the anchor of a `fused` epilogue kernel, through the SIMD GEMM with the
- * filter packed at build time as a [kh*kw*C, F] matrix (conv_geometry.ts).
+ * conv2d (the one convolution form: conv1d and conv2d_transpose arrive as
+ * conv2d, see compiler/ops/conv/geometry.ts) against a constant filter, plain
+ * or as the anchor of a `fused` epilogue kernel, through the SIMD GEMM with
+ * the [kh,kw,C,F] filter packed at build time as a [kh*kw*C, F] matrix.
  * - A 1x1, stride-1, unpadded conv is one GEMM over the input as
  *   [N*H*W, C] rows.
  * - Otherwise, per image, blocks of output rows are unfolded into the scratch
@@ -11,12 +12,12 @@
  * GEMM hook (gemm_epilogue.ts), so a fused conv writes its output once.
  */
 import type { Node } from '../../../compiler/ir/graph.js';
+import { convGeometry, isPointwise, type ConvGeometry } from '../../../compiler/ops/conv/geometry.js';
 import { binaryen, type Expr } from '../binaryen.js';
 import { DEFAULT_TILE, emitGemm } from '../gemm/microkernel.js';
 import { packB, panelLayout } from '../gemm/pack.js';
 import { floatBytes } from '../weights.js';
 import type { EmitContext, GraphFacts, KernelEmitter } from './context.js';
-import { convGeometry, filterMatrix, isPointwise, type ConvGeometry } from './conv_geometry.js';
 import { anchoredKernel, anchorOperand, epilogueUnsupported, gemmEpilogue, type AnchoredKernel } from './gemm_epilogue.js';
 import { emitIm2col } from './im2col.js';
 
@@ -45,15 +46,16 @@ interface ConvPlan {
 
 function plan(ctx: EmitContext): ConvPlan {
   const kernel = anchoredKernel(ctx.node);
-  const g = convGeometry(kernel.anchor);
+  const [x, w] = kernel.anchor.inputs.map((v) => v.type);
+  const g = convGeometry(x, w, kernel.anchor.attrs);
   const filterOperand = anchorOperand(kernel, 1);
   const filter = ctx.constant(ctx.node.inputs[filterOperand]);
   if (!filter) throw new Error(`${kernel.anchor.op}: the filter is not a constant`);
   const k = g.kh * g.kw * g.c;
   const layout = panelLayout(k, g.f, DEFAULT_TILE.nr);
-  // Keyed by the filter's value and op, so convs sharing a filter share its panels.
-  const key = `conv-panels:${kernel.anchor.op}:${ctx.node.inputs[filterOperand].id}`;
-  const packedAt = ctx.weights.place(key, () => floatBytes(packB(filterMatrix(kernel.anchor.op, filter, g), layout)));
+  // Keyed by the filter's value, so convs sharing a filter share its panels.
+  const key = `conv-panels:${ctx.node.inputs[filterOperand].id}`;
+  const packedAt = ctx.weights.place(key, () => floatBytes(packB(Float32Array.from(filter.data), layout)));
   return { kernel, g, gemm: `${ctx.prefix}_gemm`, packedAt };
 }
 

@@ -10,7 +10,7 @@
  */
 import { binaryen, type Expr } from '../binaryen.js';
 import type { FunctionBuilder, Getter } from '../func.js';
-import type { ConvGeometry } from './conv_geometry.js';
+import type { ConvGeometry } from '../../../compiler/ops/conv/geometry.js';
 
 const F32 = 4;
 

@@ -29,8 +29,6 @@ export const WASM_KERNELS = kernelRegistry<EmitContext, Expr>('wasm', (registry)
     ...Object.fromEntries(Object.keys(ELEMENTWISE_RULES).map((op) => [op, plainElementwise])),
     matmul: anyMatmulKernel,
     conv2d: convKernel,
-    conv1d: convKernel,
-    conv2d_transpose: convKernel,
     depthwise_conv2d: depthwiseKernel,
     max_pool2d: poolKernel,
     avg_pool2d: poolKernel,
@@ -60,8 +58,6 @@ export const WASM_KERNELS = kernelRegistry<EmitContext, Expr>('wasm', (registry)
   epilogues: {
     matmul: matmulKernel,
     conv2d: convKernel,
-    conv1d: convKernel,
-    conv2d_transpose: convKernel,
     depthwise_conv2d: depthwiseKernel,
   },
   fusedElementwise,

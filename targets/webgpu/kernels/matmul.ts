@@ -1,5 +1,5 @@
 /**
- * The GEMM family: matmul, conv1d, conv2d and conv2d_transpose, alone or as
+ * The GEMM family: matmul and conv2d (conv1d and conv2d_transpose arrive as conv2d), alone or as
  * the anchor of a `fused` epilogue kernel, all through the one tiled GEMM
  * shader (gemm_shader.ts). Each op says how its problem maps onto the GEMM
  * (gemm_matmul.ts, gemm_conv.ts); an epilogue (bias, activation, residual)
@@ -61,6 +61,6 @@ function gemmKernel(problem: (anchor: Node) => GemmProblem, anchorUnsupported: (
 const matmulKernel = gemmKernel(matmulGemm, matmulGemmUnsupported);
 const convKernel = gemmKernel(convGemm, () => null);
 
-const GEMM_KERNELS = { matmul: matmulKernel, conv1d: convKernel, conv2d: convKernel, conv2d_transpose: convKernel };
+const GEMM_KERNELS = { matmul: matmulKernel, conv2d: convKernel };
 
 export const MATMUL_FAMILY: KernelFamily = { kernels: GEMM_KERNELS, epilogues: GEMM_KERNELS };

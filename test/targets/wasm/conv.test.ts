@@ -1,5 +1,6 @@
 /**
- * conv2d, conv1d and conv2d_transpose on the wasm target (im2col + GEMM, or
+ * conv2d, conv1d and conv2d_transpose (as the conv2d the build lowers them to)
+ * on the wasm target (im2col + GEMM, or
  * one GEMM for 1x1 convs), alone and as anchors of fused epilogue kernels
  * made by the optimization pipeline, against the reference interpreter at
  * batch 1 and 3 on odd sizes, paddings, strides and dilations.
@@ -10,6 +11,7 @@ import { GraphBuilder } from '../../../compiler/ir/builder.js';
 import type { Graph } from '../../../compiler/ir/graph.js';
 import { f32 } from '../../../compiler/ir/tensor.js';
 import type { Shape } from '../../../compiler/ir/types.js';
+import { lowerForTargets } from '../../../compiler/passes/lowering.js';
 import { optimizeGraph } from '../../../driver/cli/pipeline_options.js';
 import { wasmSupports } from '../../../targets/wasm/index.js';
 import { checkAgainstInterpreter, randomValues } from './check.js';
@@ -70,6 +72,7 @@ const CASES: [string, ConvCase][] = [
 describe('wasm convolutions', () => {
   it.each(CASES)('%s', async (_label, c) => {
     const g = convGraph(c, false);
+    lowerForTargets(g);
     expect(wasmSupports(g)).toEqual([]);
     expect(await checkAgainstInterpreter(g)).toEqual([]);
   });
@@ -83,7 +86,7 @@ describe('wasm fused convolution epilogues (bias, relu, residual, tanh)', () => 
     const g = convGraph(c, true);
     optimizeGraph(g, {});
     const kernels = g.nodes.filter((n) => n.op === 'fused').map((n) => n.body?.nodes[0].op);
-    expect(kernels).toEqual([c.op]);
+    expect(kernels).toEqual(['conv2d']);
     expect(wasmSupports(g)).toEqual([]);
     expect(await checkAgainstInterpreter(g)).toEqual([]);
   });
@@ -96,5 +99,9 @@ describe('wasm convolution support checks', () => {
     const w = b.input('w', { dtype: 'f32', shape: [3, 3, 2, 4] });
     b.output('y', b.op('conv2d', [x, w]));
     expect(wasmSupports(b.graph)).toEqual(['conv2d']);
+  });
+
+  it('refuses conv1d and conv2d_transpose the build did not lower, naming the op', () => {
+    for (const [, c] of CASES.filter(([, c]) => c.op !== 'conv2d')) expect(wasmSupports(convGraph(c, false))).toEqual([c.op]);
   });
 });

@@ -152,7 +152,7 @@ describe('wasm views and errors', () => {
 
   it('names the unsupported op, and wasmSupports lists it up front', () => {
     const g = parseGraph(`graph @g(%x: f32[N,4,4,2], %w: f32[3,3,2,3]) -> (y: f32[N,2,2,3]) {
-  %1 = conv2d(%x, %w) {strides=[1,1], dilations=[1,1], padding="valid", pads=[[0,0],[0,0]]} : f32[N,2,2,3]
+  %1 = conv2d(%x, %w) {strides=[1,1], dilations=[1,1], padding="valid", pads=[[0,0],[0,0]], input_dilations=[1,1]} : f32[N,2,2,3]
   return %1
 }`);
     expect(wasmSupports(g)).toEqual(['conv2d']);

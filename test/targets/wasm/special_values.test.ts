@@ -183,7 +183,7 @@ describe('wasm fused kernels and epilogues on special values', () => {
   %w = const() {ref="w", dtype="f32", shape=[3,3,3,5]} : f32[3,3,3,5]
   %b = const() {ref="b", dtype="f32", shape=[5]} : f32[5]
   %d = const() {ref="d", dtype="f32", shape=[2,2,5,1]} : f32[2,2,5,1]
-  %1 = conv2d(%x, %w) {strides=[1,1], dilations=[1,1], padding="${padding}", pads=[[0,0],[0,0]]} : f32[N,${padding === 'same' ? '6,5' : '4,3'},5]
+  %1 = conv2d(%x, %w) {strides=[1,1], dilations=[1,1], padding="${padding}", pads=[[0,0],[0,0]], input_dilations=[1,1]} : f32[N,${padding === 'same' ? '6,5' : '4,3'},5]
   %2 = add(%1, %b) : f32[N,${padding === 'same' ? '6,5' : '4,3'},5]
   %3 = relu6(%2) : f32[N,${padding === 'same' ? '6,5' : '4,3'},5]
   %4 = depthwise_conv2d(%3, %d) {strides=[1,1], dilations=[1,1], padding="same", pads=[[0,0],[0,0]]} : f32[N,${padding === 'same' ? '6,5' : '4,3'},5]
@@ -359,6 +359,7 @@ describe('wasm normalizations, resize, transposed and batched products on specia
   return %1, %2
 }`,
       { w: [3, 3, 3, 2] },
+      true,
     );
     expect(await problems(g, inputsFor(g, SUMMABLE, 6))).toEqual([]);
   });

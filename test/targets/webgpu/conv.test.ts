@@ -1,5 +1,6 @@
 /**
- * conv2d, conv1d and conv2d_transpose on the WebGPU target as implicit GEMMs,
+ * conv2d, conv1d and conv2d_transpose (as the conv2d the build lowers them to)
+ * on the WebGPU target as implicit GEMMs,
  * alone and as anchors of fused epilogue kernels made by the optimization
  * pipeline, against the reference interpreter at batch 1 and 3 on odd sizes,
  * paddings (valid, same, explicit, causal), strides and dilations. Few
@@ -12,6 +13,7 @@ import { GraphBuilder } from '../../../compiler/ir/builder.js';
 import type { Graph } from '../../../compiler/ir/graph.js';
 import { f32 } from '../../../compiler/ir/tensor.js';
 import type { Shape } from '../../../compiler/ir/types.js';
+import { lowerForTargets } from '../../../compiler/passes/lowering.js';
 import { optimizeGraph } from '../../../driver/cli/pipeline_options.js';
 import { compileWebGpu, webgpuSupports } from '../../../targets/webgpu/index.js';
 import { checkOnGpu, describeGpu, randomValues } from './check.js';
@@ -80,6 +82,7 @@ const FUSED = [
 describeGpu('webgpu convolutions', () => {
   it.each(CASES)('%s', async (_label, c) => {
     const g = convGraph(c, false);
+    lowerForTargets(g);
     expect(webgpuSupports(g)).toEqual([]);
     expect(await checkOnGpu(g)).toEqual([]);
   });
@@ -89,7 +92,7 @@ describeGpu('webgpu fused convolution epilogues (bias, relu, residual)', () => {
   it.each(CASES.filter(([label]) => FUSED.includes(label)))('%s', async (_label, c) => {
     const g = convGraph(c, true);
     optimizeGraph(g, {});
-    expect(g.nodes.filter((n) => n.op === 'fused').map((n) => n.body?.nodes[0].op)).toEqual([c.op]);
+    expect(g.nodes.filter((n) => n.op === 'fused').map((n) => n.body?.nodes[0].op)).toEqual(['conv2d']);
     expect(webgpuSupports(g)).toEqual([]);
     expect(await checkOnGpu(g)).toEqual([]);
   });
@@ -104,6 +107,17 @@ describeGpu('webgpu convolution with a filter computed at run time', () => {
     expect(webgpuSupports(b.graph)).toEqual([]);
     expect(await checkOnGpu(b.graph)).toEqual([]);
   });
+
+  it('conv2d_transpose: the lowering flips the run-time filter with transpose and reverse kernels', async () => {
+    const b = new GraphBuilder('g');
+    const x = b.input('x', { dtype: 'f32', shape: ['N', 4, 3, 2] });
+    const w = b.input('w', { dtype: 'f32', shape: [3, 2, 5, 2] });
+    b.output('y', b.op('conv2d_transpose', [x, w], { padding: 'same', strides: [2, 3] }));
+    lowerForTargets(b.graph);
+    expect(b.graph.nodes.map((n) => n.op)).toEqual(['transpose', 'reverse', 'conv2d']);
+    expect(webgpuSupports(b.graph)).toEqual([]);
+    expect(await checkOnGpu(b.graph)).toEqual([]);
+  });
 });
 
 const FEW_PIXELS: [string, ConvCase][] = [
@@ -115,6 +129,7 @@ const FEW_PIXELS: [string, ConvCase][] = [
 describeGpu('webgpu convolutions with few output pixels (the skinny GEMM tile)', () => {
   it.each(FEW_PIXELS)('%s', async (_label, c) => {
     const g = convGraph(c, false);
+    lowerForTargets(g);
     expect(compileWebGpu(g).wgsl).toContain('gemm_slab_a');
     expect(await checkOnGpu(g, { batches: [1, 3, 17] })).toEqual([]);
   });
@@ -122,7 +137,7 @@ describeGpu('webgpu convolutions with few output pixels (the skinny GEMM tile)',
   it.each(FEW_PIXELS)('fused epilogue, %s', async (_label, c) => {
     const g = convGraph(c, true);
     optimizeGraph(g, {});
-    expect(g.nodes.filter((n) => n.op === 'fused').map((n) => n.body?.nodes[0].op)).toEqual([c.op]);
+    expect(g.nodes.filter((n) => n.op === 'fused').map((n) => n.body?.nodes[0].op)).toEqual(['conv2d']);
     expect(compileWebGpu(g).wgsl).toContain('gemm_slab_a');
     expect(await checkOnGpu(g, { batches: [1, 3, 17] })).toEqual([]);
   });
