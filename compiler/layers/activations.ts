@@ -41,6 +41,7 @@ const ACTIVATIONS: Record<string, Lowering> = {
   elu: unary('elu'),
   selu: unary('selu'),
   softplus: unary('softplus'),
+  log_sigmoid: unary('log_sigmoid'),
   softsign: unary('softsign'),
   tanh: unary('tanh'),
   sigmoid: unary('sigmoid'),

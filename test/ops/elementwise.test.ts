@@ -45,6 +45,7 @@ const UNARY: UnaryCase[] = [
   { op: 'hard_sigmoid', tf: (x) => tf.clipByValue(tf.add(tf.mul(x, 0.2), 0.5), 0, 1) },
   { op: 'tanh', tf: tf.tanh },
   { op: 'softplus', tf: softplusTf, range: { min: -20, max: 20 } },
+  { op: 'log_sigmoid', tf: tf.logSigmoid, range: { min: -20, max: 20 } },
   { op: 'softsign', tf: (x) => tf.div(x, tf.add(1, tf.abs(x))) },
   { op: 'swish', tf: (x) => tf.mul(x, sigmoidTf(x)) },
   { op: 'mish', tf: (x) => tf.mul(x, tf.tanh(softplusTf(x))) },

@@ -80,6 +80,12 @@ const UNARY_OPS: UnarySpec[] = [
   { name: 'tanh', doc: 'Hyperbolic tangent.', fn: (x) => Math.tanh(x) },
   { name: 'softplus', doc: 'log(1 + e^x), stable in both tails.', fn: (x) => softplus(x) },
   {
+    name: 'log_sigmoid',
+    doc: 'log(sigmoid(x)) = -softplus(-x). Composite: neg(softplus(neg(x))).',
+    fn: (x) => -softplus(-x),
+    decompose: ([x], _a, e) => e.op('neg', [e.op('softplus', [e.op('neg', [x])])]),
+  },
+  {
     name: 'softsign',
     doc: 'x / (1 + |x|). Composite: div(x, scale_shift(abs(x))).',
     fn: (x) => x / (1 + Math.abs(x)),
