@@ -4,7 +4,7 @@
 //                           other package's types (dts-bundle-generator over runtime/tsconfig.json)
 //   packages/vite-plugin/dist  plugins/vite/ (tsc; it imports tfc-compiler by its package name)
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { generateDtsBundle } from 'dts-bundle-generator';
@@ -40,5 +40,22 @@ rmSync(runtimeDist, { recursive: true, force: true });
 mkdirSync(runtimeDist, { recursive: true });
 for (const { outputFiles } of runtimeModules) for (const file of outputFiles) writeFileSync(file.path, file.contents);
 writeFileSync(`${runtimeDist}/index.d.ts`, runtimeTypes);
+/**
+ * tsc never deletes: an output whose source file is gone (moved or deleted) would stay in dist and be published.
+ * Outputs are removed file by file, not by clearing dist, so dist is never missing while others use it.
+ */
+function removeStaleOutputs(dist, sourceRoot) {
+  for (const entry of readdirSync(dist, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const output = `${entry.parentPath}/${entry.name}`;
+    const source = `${sourceRoot}${output.slice(dist.length).replace(/(\.d\.ts|\.js)(\.map)?$/, '.ts')}`;
+    if (!existsSync(source)) rmSync(output);
+  }
+}
+
 runTsc('tsconfig.json');
-if (existsSync(`${root}plugins/vite/tsconfig.json`)) runTsc('plugins/vite/tsconfig.json');
+removeStaleOutputs(`${root}packages/compiler/dist`, root);
+if (existsSync(`${root}plugins/vite/tsconfig.json`)) {
+  runTsc('plugins/vite/tsconfig.json');
+  removeStaleOutputs(`${root}packages/vite-plugin/dist`, `${root}plugins/vite`);
+}
