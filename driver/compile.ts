@@ -13,15 +13,17 @@ import { lowerForTargets } from '../compiler/passes/lowering.js';
 import { loadModelSource } from '../compiler/frontend/load.js';
 import { lowerModel } from '../compiler/frontend/lower.js';
 import { recordReads } from '../compiler/io/read_log.js';
-import type { Graph, Node } from '../compiler/ir/graph.js';
+import type { Graph } from '../compiler/ir/graph.js';
 import { formatType } from '../compiler/ir/types.js';
 import { verifyGraph } from '../compiler/ir/verifier.js';
 import type { ModelSpec } from '../compiler/layers/layer.js';
 import { ALIGNMENT } from '../compiler/plan/affine.js';
+import { planMemory, type MemoryPlan } from '../compiler/plan/index.js';
 import type { Affine, BundleManifest } from '../runtime/manifest.js';
-import { compileWasm, WasmUnsupportedError } from '../targets/wasm/index.js';
-import { unsupportedNodes } from '../targets/wasm/module.js';
-import { compileWebGpu, unsupportedGpuNodes, WebGpuUnsupportedError } from '../targets/webgpu/index.js';
+import { UnsupportedOpError } from '../targets/common/support.js';
+import type { Target } from '../targets/common/target.js';
+import { WASM_TARGET } from '../targets/wasm/index.js';
+import { WEBGPU_TARGET } from '../targets/webgpu/index.js';
 import { assembleBundle, RUNTIME_MODES, WASM_FILE, WGSL_FILE, type BundleTargets, type RuntimeMode } from './bundle/index.js';
 import { CompileError, OptionError, toCompileError } from './errors.js';
 import { optimize, type PipelineOptions } from './optimize.js';
@@ -73,26 +75,8 @@ export interface CompiledBundle {
   sources: readonly string[];
 }
 
-interface TargetCompiler {
-  /** The nodes this target cannot compile, each with a sentence naming the op. */
-  unsupported(graph: Graph): { node: Node; reason: string }[];
-  /** The progress stage while compiling. */
-  stage: string;
-  compile(graph: Graph): BundleTargets;
-}
-
-const COMPILERS: Readonly<Record<TargetName, TargetCompiler>> = {
-  wasm: {
-    unsupported: unsupportedNodes,
-    stage: 'compiling to WebAssembly',
-    compile: (graph) => ({ wasm: compileWasm(graph), relaxed: compileWasm(graph, { relaxed: true }) }),
-  },
-  webgpu: {
-    unsupported: unsupportedGpuNodes,
-    stage: 'compiling to WGSL',
-    compile: (graph) => ({ webgpu: compileWebGpu(graph) }),
-  },
-};
+/** The target table: each entry one code generator (targets/common/target.ts). */
+const COMPILERS: Readonly<Record<TargetName, Target<BundleTargets>>> = { wasm: WASM_TARGET, webgpu: WEBGPU_TARGET };
 
 /** Every target, in the order a bundle lists them. */
 export const TARGET_NAMES: readonly TargetName[] = ['wasm', 'webgpu'];
@@ -124,11 +108,11 @@ function checkSupported(graph: Graph, model: string, target: TargetName): void {
   throw new CompileError(`${model}: ${reason} (target ${target}, node ${index} of the optimized graph, result ${result})${more}`, { file: model });
 }
 
-function compileTarget(graph: Graph, model: string, target: TargetName): BundleTargets {
+function compileTarget(graph: Graph, plan: MemoryPlan, model: string, target: TargetName): BundleTargets {
   try {
-    return COMPILERS[target].compile(graph);
+    return COMPILERS[target].compile(graph, plan);
   } catch (e) {
-    if (e instanceof WasmUnsupportedError || e instanceof WebGpuUnsupportedError) throw new CompileError(`${model}: ${e.message}`, { file: model }, { cause: e });
+    if (e instanceof UnsupportedOpError) throw new CompileError(`${model}: ${e.message}`, { file: model }, { cause: e });
     throw e;
   }
 }
@@ -174,10 +158,12 @@ async function compileModel(model: string, options: CompileOptions): Promise<Com
   lowerForTargets(graph);
   const report = inspectGraphs(imported, graph);
   for (const target of targets) checkSupported(graph, model, target);
+  // One memory plan for every target of the build.
+  const plan = planMemory(graph);
   const compiled: BundleTargets = {};
   for (const target of targets) {
     progress(COMPILERS[target].stage);
-    Object.assign(compiled, compileTarget(graph, model, target));
+    Object.assign(compiled, compileTarget(graph, plan, model, target));
   }
   progress('assembling the bundle');
   const { manifest, files } = assembleBundle(graph, compiled, ALIGNMENT, report, { runtime });
