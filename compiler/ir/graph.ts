@@ -66,6 +66,19 @@ export class Graph {
     return new Graph(name, this);
   }
 
+  /**
+   * A deep copy to transform independently: its own values, nodes, bodies and
+   * weight table (holding the same tensors, which passes replace, never edit).
+   * Value ids are kept, and new values continue this graph's numbering.
+   */
+  clone(): Graph {
+    const copy = new Graph(this.name);
+    copy.weights = new Map(this.weights);
+    copy.nextId.n = this.nextId.n;
+    copyInto(this, copy, new Map());
+    return copy;
+  }
+
   /** Map from a value id to the node that defines it. */
   producers(): Map<number, Node> {
     const m = new Map<number, Node>();
@@ -86,4 +99,30 @@ export class Graph {
     }
     return m;
   }
+}
+
+/**
+ * Copies `from`'s inputs, nodes (bodies too) and outputs into the empty graph
+ * `to`; `values` maps each value id to its copy, made at its first mention.
+ */
+function copyInto(from: Graph, to: Graph, values: Map<number, Value>): void {
+  const copyOf = (v: Value): Value => {
+    let c = values.get(v.id);
+    if (!c) {
+      c = { id: v.id, type: { dtype: v.type.dtype, shape: [...v.type.shape] } };
+      if (v.name !== undefined) c.name = v.name;
+      values.set(v.id, c);
+    }
+    return c;
+  };
+  to.inputs = from.inputs.map(copyOf);
+  to.nodes = from.nodes.map((n) => {
+    const node: Node = { op: n.op, inputs: n.inputs.map(copyOf), outputs: n.outputs.map(copyOf), attrs: { ...n.attrs } };
+    if (n.body) {
+      node.body = to.childGraph(n.body.name);
+      copyInto(n.body, node.body, values);
+    }
+    return node;
+  });
+  to.outputs = from.outputs.map((o) => ({ name: o.name, value: copyOf(o.value) }));
 }

@@ -1,10 +1,14 @@
 /**
  * Reads the IR text form written by `printGraph` back into a graph. Types are
  * taken as written; run the verifier to check them against shape inference.
+ * Attributes of a known op are normalized as the builder does (defaults filled
+ * in, schema order, kinds checked), so text may leave defaults out; an unknown
+ * op keeps its attributes as written for the verifier to report.
  */
-import type { AttrValue, Attrs } from './attrs.js';
-import { IRParseError } from './errors.js';
+import { normalizeAttrs, type AttrValue, type Attrs } from './attrs.js';
+import { IRError, IRParseError } from './errors.js';
 import { Graph, type Node, type Value } from './graph.js';
+import { getOp, hasOp } from './op.js';
 import { allocData, sizeOf, type Tensor } from './tensor.js';
 import { formatType, isDType, sameType, type Dim, type TensorType } from './types.js';
 
@@ -255,6 +259,7 @@ class Parser {
       this.pos++;
     }
     this.expectPunct('=');
+    const opTok = this.peek();
     const op = this.expectIdent();
     this.expectPunct('(');
     const inputs: Value[] = [];
@@ -263,18 +268,19 @@ class Parser {
       this.separator(')');
     }
     this.pos++;
-    const attrs: Attrs = {};
+    const given: Attrs = {};
     if (this.isPunct('{')) {
       this.pos++;
       while (!this.isPunct('}')) {
         const key = this.expectIdent();
-        if (key in attrs) this.fail(`attribute '${key}' is given twice`);
+        if (key in given) this.fail(`attribute '${key}' is given twice`);
         this.expectPunct('=');
-        attrs[key] = this.attrValue();
+        given[key] = this.attrValue();
         this.separator('}');
       }
       this.pos++;
     }
+    const attrs = this.normalize(op, given, opTok);
     this.expectPunct(':');
     const types: TensorType[] = [];
     for (;;) {
@@ -291,6 +297,16 @@ class Parser {
     }
     defs.forEach((d, i) => this.define(scope, d, node.outputs[i]));
     return node;
+  }
+
+  private normalize(op: string, given: Attrs, at: Token): Attrs {
+    if (!hasOp(op)) return given;
+    try {
+      return normalizeAttrs(op, getOp(op).attrs, given);
+    } catch (e) {
+      if (e instanceof IRError) throw new IRParseError(e.message, at.line, at.col);
+      throw e;
+    }
   }
 
   weights(g: Graph): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IRParseError, parseGraph } from '../../compiler/index.js';
+import { GraphBuilder, IRParseError, parseGraph, printGraph, verifyGraph } from '../../compiler/index.js';
 
 /** Parses `text` and returns the IRParseError it must raise. */
 function parseError(text: string): IRParseError {
@@ -75,5 +75,36 @@ describe('IR parser errors report line:column', () => {
     expect(
       parseError('graph @g() -> () {\n  return\n}\nweights {\n  "w": f32[3] = [1,2]\n}\n').message,
     ).toBe('5:3: weight "w" needs 3 values, found \'w\'');
+  });
+});
+
+describe('IR parser normalizes attributes against the op schema', () => {
+  const one = (line: string, results = 'y: f32[N,3]'): string => lines(`graph @g(%x: f32[N,3]) -> (${results}) {`, `  ${line}`, '  return %0', '}');
+
+  it('fills defaults in and orders attributes as the schema does, as the builder would', () => {
+    const g = parseGraph(one('%0 = pad(%x) {pads=[[0,0],[0,0]]} : f32[N,3]'));
+    expect(g.nodes[0].attrs).toEqual({ pads: [[0, 0], [0, 0]], value: 0 });
+    expect(Object.keys(parseGraph(one('%0 = slice(%x) {end=[0,0], begin=[0,0]} : f32[N,3]')).nodes[0].attrs)).toEqual(['begin', 'end']);
+    const b = new GraphBuilder('g');
+    b.output('y', b.op('pad', [b.input('x', { dtype: 'f32', shape: ['N', 3] })], { pads: [[0, 0], [0, 0]] }));
+    expect(printGraph(g)).toBe(printGraph(b.graph));
+    expect(() => verifyGraph(g)).not.toThrow();
+  });
+
+  it('reports unknown, missing and ill-typed attributes at the op', () => {
+    expect(parseError(one('%0 = reverse(%x) {axes=[1], flip=true} : f32[N,3]')).message).toBe("2:8: reverse: unknown attribute 'flip'");
+    expect(parseError(one('%0 = reverse(%x) : f32[N,3]')).message).toBe("2:8: reverse: missing attribute 'axes'");
+    expect(parseError(one('%0 = transpose(%x) {perm="0,1"} : f32[N,3]')).message).toBe(
+      '2:8: transpose: attribute \'perm\' must be a list of integers, got "0,1"',
+    );
+    expect(parseError(one('%0 = conv2d(%x, %x) {padding="full"} : f32[N,3]')).message).toBe(
+      '2:8: conv2d: attribute \'padding\' must be one of "valid", "same", "explicit", got "full"',
+    );
+  });
+
+  it('keeps an unknown op\'s attributes as written, for the verifier to name the op', () => {
+    const g = parseGraph(one('%0 = frobnicate(%x) {b=1, a=2} : f32[N,3]'));
+    expect(g.nodes[0].attrs).toEqual({ b: 1, a: 2 });
+    expect(() => verifyGraph(g)).toThrow("graph @g, node 0: unknown op 'frobnicate'");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, parseGraph, verifyGraph, VerifyError, type Graph, type Shape, type TensorType } from '../../compiler/index.js';
+import { GraphBuilder, parseGraph, verifyGraph, VerifyError, type Attrs, type Graph, type Shape, type TensorType } from '../../compiler/index.js';
 
 const t32 = (...shape: Shape): TensorType => ({ dtype: 'f32', shape });
 
@@ -51,24 +51,33 @@ describe('verifier', () => {
     expect(e.message).toBe("graph @g, node 1: unknown op 'frobnicate'");
   });
 
+  /** `graphText(body)` with node 0's attributes replaced (the parser would normalize them). */
+  const withAttrs = (body: string[], attrs: Attrs, ret = '%0', results = 'y: f32[N,3]'): Graph => {
+    const g = graphText(body, ret, results);
+    g.nodes[0].attrs = attrs;
+    return g;
+  };
+
   it('rejects unknown and missing attributes', () => {
-    expect(verifyError(graphText(['%0 = reverse(%x) {axes=[1], flip=true} : f32[N,3]'])).message).toBe(
+    expect(verifyError(withAttrs(['%0 = reverse(%x) {axes=[1]} : f32[N,3]'], { axes: [1], flip: true })).message).toBe(
       "graph @g, node 0: reverse: unknown attribute 'flip'",
     );
-    expect(verifyError(graphText(['%0 = reverse(%x) : f32[N,3]'])).message).toBe("graph @g, node 0: reverse: missing attribute 'axes'");
+    expect(verifyError(withAttrs(['%0 = reverse(%x) {axes=[1]} : f32[N,3]'], {})).message).toBe(
+      "graph @g, node 0: reverse: missing attribute 'axes'",
+    );
   });
 
   it('rejects attributes out of schema order or with defaults left out', () => {
-    expect(verifyError(graphText(['%0 = slice(%x) {end=[0,0], begin=[0,0]} : f32[N,3]'])).message).toBe(
+    expect(verifyError(withAttrs(['%0 = slice(%x) {begin=[0,0], end=[0,0]} : f32[N,3]'], { end: [0, 0], begin: [0, 0] })).message).toBe(
       'graph @g, node 0: slice attributes are not complete or not in schema order',
     );
-    expect(verifyError(graphText(['%0 = pad(%x) {pads=[[0,0],[0,0]]} : f32[N,3]'])).message).toBe(
+    expect(verifyError(withAttrs(['%0 = pad(%x) {pads=[[0,0],[0,0]]} : f32[N,3]'], { pads: [[0, 0], [0, 0]] })).message).toBe(
       'graph @g, node 0: pad attributes are not complete or not in schema order',
     );
   });
 
   it('rejects an attribute of the wrong kind and values inference refuses', () => {
-    expect(verifyError(graphText(['%0 = transpose(%x) {perm="0,1"} : f32[N,3]'])).message).toBe(
+    expect(verifyError(withAttrs(['%0 = transpose(%x) {perm=[0,1]} : f32[N,3]'], { perm: '0,1' })).message).toBe(
       'graph @g, node 0: transpose: attribute \'perm\' must be a list of integers, got "0,1"',
     );
     expect(verifyError(graphText(['%0 = reshape(%x) {shape=[-1]} : f32[N]'], '%0', 'y: f32[N]')).message).toMatch(
