@@ -1,11 +1,11 @@
 /**
  * Reads a bundle's files. A bundle is a folder or a map of files. In Node a
- * folder is a directory path or a `file:` URL, read with node:fs (imported
- * dynamically, so a browser never loads it); anywhere else, and for http(s)
- * URLs, files are fetched relative to the folder's URL. A map names each
- * file's own URL (or, in Node, path), for bundlers that emit every file under
- * a hashed name. Every file is checked against the manifest's size and
- * SHA-256 (WebCrypto) before it is used.
+ * folder is a directory path or a `file:` URL, read with node:fs (in
+ * node_files.ts, which tfc-runtime's browser build leaves out); anywhere else,
+ * and for http(s) URLs, files are fetched relative to the folder's URL. A map
+ * names each file's own URL (or, in Node, path), for bundlers that emit every
+ * file under a hashed name. Every file is checked against the manifest's size
+ * and SHA-256 (WebCrypto) before it is used.
  *
  * A manifest is not trusted to name files: only plain names (`weights.bin`,
  * no folders, `..`, `%` escapes or URLs) are read, a file of a folder that
@@ -17,6 +17,7 @@
 import { BundleError } from './errors.js';
 import { MAX_MANIFEST_BYTES } from './limits.js';
 import type { FileEntry } from './manifest.js';
+import { nodeFiles } from './node_files.js';
 
 /** A bundle as a map: each file name (manifest.json included) to its URL (http(s) or relative, fetched; in Node also a path or a file: URL). */
 export interface BundleFiles {
@@ -25,8 +26,6 @@ export interface BundleFiles {
 
 /** Reads a bundle file of at most `maxBytes` bytes (default MAX_MANIFEST_BYTES, for manifest.json). */
 export type ReadFile = (name: string, maxBytes?: number) => Promise<Uint8Array<ArrayBuffer>>;
-
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 /** A file name that can only mean a file in the bundle folder itself. */
 const PLAIN_NAME = /^(?!\.\.?$)[\w.-]+$/;
@@ -38,29 +37,7 @@ function withSlash(url: URL): URL {
 /** A string as a URL: as it is when it has a scheme; otherwise a path in Node, and relative to the page elsewhere. */
 async function toUrl(location: string): Promise<URL> {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) return new URL(location);
-  if (isNode) {
-    const { pathToFileURL } = await import('node:url');
-    return pathToFileURL(location);
-  }
-  return new URL(location, globalThis.location?.href);
-}
-
-/** Node: the file, refused unless it is a regular file (in `folder`, when given) no larger than `max`, read without blocking. */
-async function readLocal(url: URL, folder: URL | undefined, max: number, fail: (reason: string) => never): Promise<Uint8Array<ArrayBuffer>> {
-  const [{ open, realpath }, { constants }, { dirname }] = await Promise.all([import('node:fs/promises'), import('node:fs'), import('node:path')]);
-  const real = await realpath(url);
-  if (folder && dirname(real) !== (await realpath(folder))) fail(`it resolves to ${real}, outside the bundle folder`);
-  const handle = await open(real, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) fail('not a regular file');
-    if (stats.size > max) fail(`${stats.size} bytes, more than the ${max} expected`);
-    const bytes = new Uint8Array(stats.size);
-    for (let done = 0, n = 1; done < bytes.length && n > 0; done += n) n = (await handle.read(bytes, done, bytes.length - done, done)).bytesRead;
-    return bytes;
-  } finally {
-    await handle.close();
-  }
+  return nodeFiles ? nodeFiles.fileUrl(location) : new URL(location, globalThis.location?.href);
 }
 
 /** Fetched: the body, cut off as soon as it passes `max` bytes. */
@@ -96,7 +73,7 @@ function reader(where: string, locate: Locate): ReadFile {
     if (!PLAIN_NAME.test(name)) fail('not a plain file name in the bundle folder');
     try {
       const at = (await locate(name)) ?? fail('the file map has no entry for it');
-      return await (at.url.protocol === 'file:' && isNode ? readLocal(at.url, at.folder, max, fail) : readFetched(at.url, max, fail));
+      return await (at.url.protocol === 'file:' && nodeFiles ? nodeFiles.read(at.url, at.folder, max, fail) : readFetched(at.url, max, fail));
     } catch (e) {
       if (e instanceof BundleError) throw e;
       const code = (e as { code?: string }).code;

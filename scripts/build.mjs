@@ -1,7 +1,8 @@
 // Builds every package from the sources at the repository root:
 //   packages/compiler/dist  tsc over compiler/, driver/, runtime/, targets/ (tsconfig.json)
-//   packages/runtime/dist   runtime/ as one ES module and one CommonJS file (esbuild), and one .d.ts that needs no
-//                           other package's types (dts-bundle-generator over runtime/tsconfig.json)
+//   packages/runtime/dist   runtime/ as one ES module and one CommonJS file for Node and browsers, and one ES module
+//                           for browsers with no node: imports (esbuild, scripts/runtime_builds.mjs), and one .d.ts
+//                           that needs no other package's types (dts-bundle-generator over runtime/tsconfig.json)
 //   packages/vite-plugin/dist  plugins/vite/ (tsc; it imports tfc-compiler by its package name)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { generateDtsBundle } from 'dts-bundle-generator';
 import { build } from 'esbuild';
+import { RUNTIME_FILES, runtimeBuildOptions } from './runtime_builds.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -22,19 +24,7 @@ const [runtimeTypes] = generateDtsBundle(
   { preferredConfigPath: `${root}runtime/tsconfig.json` },
 );
 const runtimeModules = await Promise.all(
-  ['esm', 'cjs'].map((format) =>
-    build({
-      entryPoints: [`${root}runtime/index.ts`],
-      bundle: true,
-      format,
-      platform: 'neutral',
-      target: 'es2022',
-      external: ['node:*'],
-      outfile: `${runtimeDist}/index.${format === 'esm' ? 'mjs' : 'cjs'}`,
-      write: false,
-      logLevel: 'warning',
-    }),
-  ),
+  RUNTIME_FILES.map((file) => build({ ...runtimeBuildOptions(file), outfile: `${runtimeDist}/${file}`, write: false })),
 );
 rmSync(runtimeDist, { recursive: true, force: true });
 mkdirSync(runtimeDist, { recursive: true });

@@ -1,12 +1,14 @@
 /**
- * The built ES module of tfc-runtime (packages/runtime/dist/index.mjs) in
- * headless Chromium, loading the `scale` bundle (y = 2.5 x) from a file map
- * as a bundler emits it: every file under a hashed name, given as a URL
- * relative to the page, a root-relative URL or a URL object. A file the map
- * lacks is one BundleError naming it. Needs `npm run build` first; a missing
- * Chromium skips the suite with the reason (fails it under CI=true).
+ * The built ES modules of tfc-runtime in headless Chromium: the browser build
+ * (dist/index.browser.mjs, what bundlers take under the `browser` condition),
+ * which names no node: module, and the universal one (dist/index.mjs, also the
+ * copy a bundle carries). Each loads the `scale` bundle (y = 2.5 x) from a
+ * file map as a bundler emits it: every file under a hashed name, given as a
+ * URL relative to the page, a root-relative URL or a URL object. A file the
+ * map lacks is one BundleError naming it. Needs `npm run build` first; a
+ * missing Chromium skips the suite with the reason (fails it under CI=true).
  */
-import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -16,12 +18,15 @@ import { chromiumSkipReason, launchChromium } from '../browser/chromium.js';
 import { repoRoot } from '../cli/tfc.js';
 import { writeScaleBundle } from '../runtime/bundle_dir.js';
 
+const RUNTIME_FILES = ['index.browser.mjs', 'index.mjs'];
+const runtimeDist = path.join(repoRoot, 'packages/runtime/dist');
+
 // Loads through a map whose manifest.json is a URL object and whose other files are relative strings; `drop` leaves one out.
-const PAGE = `<!doctype html>
+const page = (runtimeFile: string): string => `<!doctype html>
 <meta charset="utf-8">
 <link rel="icon" href="data:,">
 <script type="module">
-  import { loadModel } from '/tfc-runtime.mjs';
+  import { loadModel } from '/${runtimeFile}';
   window.loadAndPredict = async (names, drop) => {
     const files = { 'manifest.json': new URL(names['manifest.json'], location.href) };
     for (const [name, url] of Object.entries(names)) if (name !== 'manifest.json' && name !== drop) files[name] = url;
@@ -39,7 +44,7 @@ const PAGE = `<!doctype html>
 let tmp: string;
 let server: Server | undefined;
 let browser: Browser | undefined;
-let page: Page;
+let pages: Record<string, Page>;
 let base: string;
 /** Each bundle file name to its hashed URL: model.wasm's relative to the root (`/assets/…`), the others' to the page (`../assets/…`). */
 let names: Record<string, string>;
@@ -57,14 +62,19 @@ beforeAll(async () => {
       return [name, name === 'model.wasm' ? `/assets/${hashed}` : `../assets/${hashed}`];
     }),
   );
-  copyFileSync(path.join(repoRoot, 'packages/runtime/dist/index.mjs'), path.join(tmp, 'tfc-runtime.mjs'));
-  writeFileSync(path.join(tmp, 'app', 'index.html'), PAGE);
+  for (const file of RUNTIME_FILES) {
+    copyFileSync(path.join(runtimeDist, file), path.join(tmp, file));
+    writeFileSync(path.join(tmp, 'app', `${file}.html`), page(file));
+  }
   let url: string;
   ({ server, url } = await startServer({ '/': tmp }));
   base = url;
-  page = await browser.newPage();
-  await page.goto(`${base}app/`);
-  await page.waitForFunction(() => 'loadAndPredict' in window);
+  pages = {};
+  for (const file of RUNTIME_FILES) {
+    pages[file] = await browser.newPage();
+    await pages[file].goto(`${base}app/${file}.html`);
+    await pages[file].waitForFunction(() => 'loadAndPredict' in window);
+  }
 }, 120_000);
 
 afterAll(async () => {
@@ -73,20 +83,26 @@ afterAll(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-const loadAndPredict = (drop?: string): Promise<Record<string, unknown>> =>
-  page.evaluate(([n, d]) => (window as unknown as { loadAndPredict: (n: unknown, d: unknown) => Promise<Record<string, unknown>> }).loadAndPredict(n, d), [
+const loadAndPredict = (runtimeFile: string, drop?: string): Promise<Record<string, unknown>> =>
+  pages[runtimeFile].evaluate(([n, d]) => (window as unknown as { loadAndPredict: (n: unknown, d: unknown) => Promise<Record<string, unknown>> }).loadAndPredict(n, d), [
     names,
     drop,
   ] as const);
 
-(chromiumSkipReason ? describe.skip : describe)(`tfc-runtime in Chromium${chromiumSkipReason ? ` (skipped: ${chromiumSkipReason})` : ''}`, () => {
+it('the browser build names no node: module; the universal one imports node: modules for Node', () => {
+  expect(readFileSync(path.join(runtimeDist, 'index.browser.mjs'), 'utf8')).not.toMatch(/node:/);
+  expect(readFileSync(path.join(runtimeDist, 'index.mjs'), 'utf8')).toMatch(/import\("node:fs\/promises"\)/);
+});
+
+const skipped = chromiumSkipReason ? ` (skipped: ${chromiumSkipReason})` : '';
+(chromiumSkipReason ? describe.skip : describe).each(RUNTIME_FILES)(`tfc-runtime's %s in Chromium${skipped}`, (file) => {
   it('loads a bundle from a map of hashed, relative URLs and predicts', async () => {
-    expect(await loadAndPredict()).toEqual({ backend: 'wasm', shape: [1, 4], data: [2.5, 5, 7.5, -10] });
+    expect(await loadAndPredict(file)).toEqual({ backend: 'wasm', shape: [1, 4], data: [2.5, 5, 7.5, -10] });
   });
 
   it('names the file the map lacks in one BundleError', async () => {
     const manifestUrl = new URL(names['manifest.json'], `${base}app/`).href;
-    expect(await loadAndPredict('weights.bin')).toEqual({
+    expect(await loadAndPredict(file, 'weights.bin')).toEqual({
       error: 'BundleError',
       message: `bundle ${manifestUrl}: cannot read 'weights.bin' (the file map has no entry for it)`,
     });

@@ -19,7 +19,7 @@ import { compareTensors } from '../helpers/tolerance.js';
 
 const run = promisify(execFile);
 const packageDir = path.join(repoRoot, 'packages/runtime');
-const DIST_FILES = ['dist/index.mjs', 'dist/index.cjs', 'dist/index.d.ts'];
+const DIST_FILES = ['dist/index.mjs', 'dist/index.cjs', 'dist/index.browser.mjs', 'dist/index.d.ts'];
 const caseDir = path.join(repoRoot, 'test/conformance/keras/dense_mlp');
 const readCaseNpy = (name: string) => readNpy(new Uint8Array(readFileSync(path.join(caseDir, name))), name);
 
@@ -150,7 +150,7 @@ describe('tfc-runtime from a project outside the repository', () => {
 });
 
 describe('npm pack of tfc-runtime', () => {
-  it('holds only the three dist files, README, LICENSE and package.json; no dependencies; at most 200 KB unpacked', async () => {
+  it('holds only the four dist files, README, LICENSE and package.json; no dependencies; at most 200 KB unpacked', async () => {
     await run(process.execPath, [path.join(repoRoot, 'scripts/copy-license.mjs')], { cwd: packageDir });
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: packageDir });
     const [packed] = JSON.parse(stdout) as { files: { path: string }[]; unpackedSize: number }[];
@@ -158,5 +158,12 @@ describe('npm pack of tfc-runtime', () => {
     expect(packed.unpackedSize).toBeLessThanOrEqual(200 * 1024);
     const manifest = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as Record<string, unknown>;
     for (const key of ['dependencies', 'peerDependencies', 'optionalDependencies', 'bundleDependencies']) expect(manifest[key], key).toBeUndefined();
+    // Conditions are tried in this order: a bundler for browsers takes the build with no node: imports before `import`.
+    expect(Object.entries((manifest.exports as Record<string, object>)['.'])).toEqual([
+      ['types', './dist/index.d.ts'],
+      ['browser', './dist/index.browser.mjs'],
+      ['import', './dist/index.mjs'],
+      ['require', './dist/index.cjs'],
+    ]);
   });
 });
