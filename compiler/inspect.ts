@@ -9,6 +9,8 @@ import { bytesPerElement, elementCount } from './ir/types.js';
 import { evalAffine } from './plan/affine.js';
 import { planMemory } from './plan/plan.js';
 import type { BuildReport } from '../runtime/manifest.js';
+import { attrsOf } from './ir/node_attrs.js';
+import { OP } from './ir/op_types.js';
 
 /** Exactly the keys of `tfc inspect --json`; bundles record the same report in their manifest. */
 export type InspectReport = BuildReport;
@@ -39,7 +41,7 @@ function naiveBytes(g: Graph): number {
 
 function collectWeightRefs(g: Graph, into: Set<string>): void {
   for (const n of g.nodes) {
-    if (getOp(n.op).readsWeight) into.add(n.attrs.ref as string);
+    if (getOp(n.op).readsWeight) into.add(attrsOf(n, OP.const).ref);
     if (n.body) collectWeightRefs(n.body, into);
   }
 }

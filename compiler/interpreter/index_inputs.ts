@@ -11,7 +11,8 @@ import type { Graph, Node, Value } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { toInt32Saturating } from '../ops/elementwise/convert.js';
 import { normalizeAxis } from '../ir/types.js';
-import { attr } from '../ir/attrs.js';
+import { attrsOf } from '../ir/node_attrs.js';
+import { OP } from '../ir/op_types.js';
 
 /** Ops an input's values pass through unchanged in order (cast: converted as gather will see them). */
 const PASS_THROUGH = new Set(['cast', 'reshape', 'identity', 'expand_dims', 'squeeze']);
@@ -37,7 +38,7 @@ export function indexInputRows(g: Graph): Map<number, number> {
     const i = sourceInput(g, producers, node.inputs[1]);
     if (i === undefined) continue;
     const params = node.inputs[0].type.shape;
-    const size = params[normalizeAxis(attr.int(node.attrs, 'axis'), params.length)];
+    const size = params[normalizeAxis(attrsOf(node, OP.gather).axis, params.length)];
     if (size === 'N') continue;
     rows.set(i, Math.min(size, rows.get(i) ?? size));
   }

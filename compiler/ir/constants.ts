@@ -3,10 +3,11 @@
  * (through any chain of views). Targets ask this to read weights at build
  * time (packing, derived constants) instead of from memory at run time.
  */
-import { attr } from './attrs.js';
 import type { Graph, Value } from './graph.js';
 import { getOp } from './op.js';
 import type { Tensor } from './tensor.js';
+import { attrsOf } from './node_attrs.js';
+import { OP } from './op_types.js';
 
 /** Facts about the graph around a node, for support checks and emission. */
 export interface GraphFacts {
@@ -27,7 +28,7 @@ export function graphFacts(graph: Graph, inputConstant: (index: number) => Tenso
     const node = producers.get(v.id);
     if (!node) return undefined;
     const def = getOp(node.op);
-    if (def.readsWeight) return graph.weights.get(attr.string(node.attrs, 'ref'));
+    if (def.readsWeight) return graph.weights.get(attrsOf(node, OP.const).ref);
     return def.view ? constant(node.inputs[0]) : undefined;
   };
   return { constant };

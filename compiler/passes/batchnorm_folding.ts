@@ -16,12 +16,13 @@
  * constant folding computes them with the ops' own reference semantics: no
  * arithmetic here is a second implementation. Assumes a verified graph.
  */
-import { attr } from '../ir/attrs.js';
 import type { Node, Value } from '../ir/graph.js';
 import { normalizeAxis } from '../ir/types.js';
 import type { GraphQueries } from './graph_queries.js';
 import { applyLocalRewrites, type NodeEmitter } from './local_rewrite.js';
 import type { Pass } from './pass.js';
+import { attrsOf } from '../ir/node_attrs.js';
+import { OP } from '../ir/op_types.js';
 
 /**
  * Ops that can absorb a per-output-channel scale into their weight (operand 1).
@@ -41,7 +42,7 @@ const ANCHORS: ReadonlyMap<string, (node: Node) => number[] | undefined> = new M
     'matmul',
     (node: Node) => {
       const channels = node.outputs[0].type.shape.at(-1) as number;
-      return attr.bool(node.attrs, 'transpose_b') ? [channels, 1] : [channels];
+      return attrsOf(node, OP.matmul).transpose_b ? [channels, 1] : [channels];
     },
   ],
 ]);
@@ -58,8 +59,8 @@ interface BatchNormParts {
 
 function partsOf(bn: Node): BatchNormParts {
   const [x, mean, variance, gamma, beta] = bn.inputs;
-  const axis = normalizeAxis(attr.int(bn.attrs, 'axis'), x.type.shape.length);
-  return { x, mean, variance, gamma, beta, epsilon: attr.float(bn.attrs, 'epsilon'), axis };
+  const { axis, epsilon } = attrsOf(bn, OP.batch_norm);
+  return { x, mean, variance, gamma, beta, epsilon, axis: normalizeAxis(axis, x.type.shape.length) };
 }
 
 /** Emits scale = gamma * rsqrt(variance + epsilon) and shift = beta - mean * scale. */

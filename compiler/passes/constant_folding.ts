@@ -14,6 +14,8 @@ import type { Tensor } from '../ir/tensor.js';
 import { elementCount, isStatic } from '../ir/types.js';
 import type { Pass } from './pass.js';
 import { replaceAllUses } from './pass.js';
+import { attrsOf } from '../ir/node_attrs.js';
+import { OP } from '../ir/op_types.js';
 
 /** Folding may grow the weights by at most this many elements per node beyond its operands' size. */
 const GROWTH_LIMIT = 1024;
@@ -29,7 +31,7 @@ function fold(g: Graph): boolean {
   const constOf = (id: number): Tensor | undefined => {
     const p = producers.get(id);
     if (!p || !getOp(p.op).readsWeight) return undefined;
-    return g.weights.get(p.attrs.ref as string);
+    return g.weights.get(attrsOf(p, OP.const).ref);
   };
   const ctx: RefContext = {
     batch: 1,

@@ -6,6 +6,8 @@
 import type { Graph } from '../ir/graph.js';
 import { getOp } from '../ir/op.js';
 import type { Pass } from './pass.js';
+import { attrsOf } from '../ir/node_attrs.js';
+import { OP } from '../ir/op_types.js';
 
 function sweep(g: Graph): boolean {
   const live = new Set<number>(g.outputs.map((o) => o.value.id));
@@ -26,7 +28,7 @@ function sweep(g: Graph): boolean {
 
 function referencedWeights(g: Graph, into: Set<string>): void {
   for (const node of g.nodes) {
-    if (getOp(node.op).readsWeight) into.add(node.attrs.ref as string);
+    if (getOp(node.op).readsWeight) into.add(attrsOf(node, OP.const).ref);
     if (node.body) referencedWeights(node.body, into);
   }
 }

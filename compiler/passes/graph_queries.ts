@@ -8,6 +8,8 @@ import type { Graph, Node, Value } from '../ir/graph.js';
 import { getOp } from '../ir/op.js';
 import type { Tensor } from '../ir/tensor.js';
 import { isStatic } from '../ir/types.js';
+import { attrsOf } from '../ir/node_attrs.js';
+import { OP } from '../ir/op_types.js';
 
 export class GraphQueries {
   private readonly producerOf: Map<number, Node>;
@@ -43,7 +45,7 @@ export class GraphQueries {
   weightData(v: Value): Tensor | undefined {
     const p = this.producer(v);
     if (!p || !getOp(p.op).readsWeight) return undefined;
-    return this.g.weights.get(p.attrs.ref as string);
+    return this.g.weights.get(attrsOf(p, OP.const).ref);
   }
 
   /**

@@ -16,17 +16,18 @@
  *
  * Assumes a verified graph: a pad on a rank-4 tensor and static spatial sizes.
  */
-import { attr } from '../ir/attrs.js';
 import type { Node, Value } from '../ir/graph.js';
 import { sameType } from '../ir/types.js';
 import { windowPadding } from '../ops/util.js';
 import type { GraphQueries } from './graph_queries.js';
 import { applyLocalRewrites, type NodeEmitter } from './local_rewrite.js';
 import type { Pass } from './pass.js';
+import { attrsOf } from '../ir/node_attrs.js';
+import { OP } from '../ir/op_types.js';
 
 interface WindowShape {
-  kernel: number[];
-  dilations: number[];
+  kernel: readonly number[];
+  dilations: readonly number[];
 }
 
 interface WindowConsumer {
@@ -42,19 +43,19 @@ const NON_NEGATIVE = new Set(['relu', 'relu6']);
 const filtered: WindowConsumer = {
   window(node) {
     const w = node.inputs[1].type.shape;
-    return { kernel: [w[0] as number, w[1] as number], dilations: attr.ints(node.attrs, 'dilations') };
+    return { kernel: [w[0] as number, w[1] as number], dilations: attrsOf(node, OP.conv2d, OP.depthwise_conv2d).dilations };
   },
   // A pad of an input-dilated conv2d's input would be dilated with it, not added to its padding.
-  accepts: (_padded, _pads, node) => node.op !== 'conv2d' || attr.ints(node.attrs, 'input_dilations').every((d) => d === 1),
+  accepts: (_padded, _pads, node) => node.op !== OP.conv2d || attrsOf(node, OP.conv2d).input_dilations.every((d) => d === 1),
 };
 
 const maxPool: WindowConsumer = {
   window(node) {
-    return { kernel: attr.ints(node.attrs, 'pool'), dilations: [1, 1] };
+    return { kernel: attrsOf(node, OP.max_pool2d).pool, dilations: [1, 1] };
   },
   accepts(padded, pads, node, q) {
     const producer = q.producer(padded);
-    const pool = attr.ints(node.attrs, 'pool');
+    const { pool } = attrsOf(node, OP.max_pool2d);
     return producer !== undefined && NON_NEGATIVE.has(producer.op) && pads.every((p, axis) => p.every((v) => v < pool[axis]));
   },
 };
@@ -67,17 +68,15 @@ const CONSUMERS: ReadonlyMap<string, WindowConsumer> = new Map([
 
 /** True for a pad by zeros of the two spatial axes of a rank-4 tensor only. */
 function isSpatialZeroPad(pad: Node): boolean {
-  const pads = attr.intss(pad.attrs, 'pads');
+  const { pads, value } = attrsOf(pad, OP.pad);
   const untouched = (axis: number): boolean => pads[axis][0] === 0 && pads[axis][1] === 0;
-  return attr.float(pad.attrs, 'value') === 0 && pads.length === 4 && untouched(0) && untouched(3);
+  return value === 0 && pads.length === 4 && untouched(0) && untouched(3);
 }
 
 /** The consumer's padding as explicit `[[top,bottom],[left,right]]` for its current input. */
 function explicitPads(node: Node, shape: WindowShape): number[][] {
-  const padding = attr.string(node.attrs, 'padding');
-  const strides = attr.ints(node.attrs, 'strides');
+  const { padding, strides, pads } = attrsOf(node, OP.conv2d, OP.depthwise_conv2d, OP.max_pool2d);
   const input = node.inputs[0].type.shape;
-  const pads = attr.intss(node.attrs, 'pads');
   return [0, 1].map((axis) => {
     const size = input[axis + 1] as number;
     const p = windowPadding(size, shape.kernel[axis], strides[axis], shape.dilations[axis], padding, pads[axis]);
@@ -89,8 +88,8 @@ function foldPad(node: Node, q: GraphQueries, emit: NodeEmitter): Value | undefi
   const consumer = CONSUMERS.get(node.op);
   if (!consumer) return undefined;
   const pad = q.producer(node.inputs[0]);
-  if (!pad || pad.op !== 'pad' || !isSpatialZeroPad(pad) || q.soleUser(pad.outputs[0]) !== node) return undefined;
-  const added = attr.intss(pad.attrs, 'pads');
+  if (!pad || pad.op !== OP.pad || !isSpatialZeroPad(pad) || q.soleUser(pad.outputs[0]) !== node) return undefined;
+  const added = attrsOf(pad, OP.pad).pads;
   const own = explicitPads(node, consumer.window(node));
   const pads = own.map((p, axis) => [p[0] + added[axis + 1][0], p[1] + added[axis + 1][1]]);
   const source = pad.inputs[0];

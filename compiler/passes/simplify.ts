@@ -17,13 +17,14 @@
  * are rewrites of the graph rather than properties of one op, and keeping them side by side makes
  * the whole rule set reviewable in one place. This is a specific rewrite pass, not a generic one.
  */
-import { attr } from '../ir/attrs.js';
 import type { Node, Value } from '../ir/graph.js';
 import type { DType } from '../ir/types.js';
 import { sameShape, sameType } from '../ir/types.js';
 import type { GraphQueries } from './graph_queries.js';
 import { applyLocalRewrites, type LocalRewrite, type NodeEmitter } from './local_rewrite.js';
 import type { Pass } from './pass.js';
+import { attrsOf } from '../ir/node_attrs.js';
+import { OP } from '../ir/op_types.js';
 
 /** True when `v` is a weight holding only `value`. */
 function isFilledWith(q: GraphQueries, v: Value, value: number): boolean {
@@ -49,12 +50,12 @@ function isIdentityPerm(perm: readonly number[]): boolean {
 }
 
 const transposeRule: LocalRewrite = (node, q, emit) => {
-  const perm = attr.ints(node.attrs, 'perm');
+  const perm = attrsOf(node, OP.transpose).perm;
   if (isIdentityPerm(perm)) return node.inputs[0];
   const inner = q.producer(node.inputs[0]);
-  if (!inner || inner.op !== 'transpose') return undefined;
+  if (!inner || inner.op !== OP.transpose) return undefined;
   // Result axis i is inner-result axis perm[i], which is input axis innerPerm[perm[i]].
-  const innerPerm = attr.ints(inner.attrs, 'perm');
+  const innerPerm = attrsOf(inner, OP.transpose).perm;
   const composed = perm.map((p) => innerPerm[p]);
   if (isIdentityPerm(composed)) return inner.inputs[0];
   return emit.op('transpose', [inner.inputs[0]], { perm: composed });
@@ -83,7 +84,7 @@ function castChainIsExact(from: DType, via: DType, to: DType): boolean {
 
 const castRule: LocalRewrite = (node, q, emit) => {
   const x = node.inputs[0];
-  const to = attr.string(node.attrs, 'to') as DType;
+  const to = attrsOf(node, OP.cast).to;
   if (x.type.dtype === to) return x;
   const inner = q.producer(x);
   if (!inner || inner.op !== 'cast') return undefined;

@@ -4,14 +4,14 @@
  * the maximum wins, and a NaN beats every number (the first NaN wins), like
  * the reference.
  */
-import { attr } from '../../../compiler/ir/attrs.js';
 import type { Node } from '../../../compiler/ir/graph.js';
 import { normalizeAxis, type Dim } from '../../../compiler/ir/types.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import { binaryen, type Expr } from '../binaryen.js';
 import type { KernelEmitter } from './context.js';
 import { loopUnsupported } from './loop.js';
 import { strideNest, type NestAxis } from './nest.js';
-import { attrsOf } from './node_attrs.js';
 
 const product = (dims: readonly Dim[]): number => dims.reduce<number>((p, d) => (d === 'N' ? p : p * d), 1);
 
@@ -20,7 +20,7 @@ function around(node: Node): { outer: Dim[]; len: number; inner: number } | stri
   if (node.inputs[0].type.dtype !== 'f32') return "the wasm target supports 'argmax' on f32 values only";
   const why = loopUnsupported(shape);
   if (why) return `the wasm target cannot compile 'argmax': ${why}`;
-  const axis = normalizeAxis(attr.int(attrsOf(node), 'axis'), shape.length);
+  const axis = normalizeAxis(attrsOf(node, OP.argmax).axis, shape.length);
   const len = shape[axis];
   if (len === 'N') return "the wasm target does not support 'argmax' over the batch axis N";
   return { outer: shape.slice(0, axis), len, inner: product(shape.slice(axis + 1)) };

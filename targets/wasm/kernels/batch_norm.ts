@@ -4,11 +4,11 @@
  * viewed as [C, 1, ...] along `axis`, computing
  * (x - mean) * (gamma / sqrt(variance + epsilon)) + beta.
  */
-import { attr } from '../../../compiler/ir/attrs.js';
 import { normalizeAxis, type Dim } from '../../../compiler/ir/types.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import type { KernelEmitter } from './context.js';
 import { emitElementwiseLoop, loopUnsupported, type Stream } from './loop.js';
-import { attrsOf } from './node_attrs.js';
 
 export const batchNormKernel: KernelEmitter = {
   unsupported(node) {
@@ -18,13 +18,13 @@ export const batchNormKernel: KernelEmitter = {
   },
   emit(ctx) {
     const { fn, node } = ctx;
-    const attrs = attrsOf(node);
+    const attrs = attrsOf(node, OP.batch_norm);
     const shape = node.inputs[0].type.shape;
-    const axis = normalizeAxis(attr.int(attrs, 'axis'), shape.length);
+    const axis = normalizeAxis(attrs.axis, shape.length);
     const paramShape: Dim[] = [shape[axis], ...new Array<number>(shape.length - 1 - axis).fill(1)];
     const inputs: Stream[] = node.inputs.map((v, i) => ({ dtype: 'f32', shape: i === 0 ? shape : paramShape, ptr: ctx.operand(i) }));
     const outputs: Stream[] = [{ dtype: 'f32', shape, ptr: ctx.result(0) }];
-    const epsilon = attr.float(attrs, 'epsilon');
+    const epsilon = attrs.epsilon;
     return emitElementwiseLoop(fn, ctx.batch, shape, inputs, outputs, (b, [x, mean, variance, gamma, beta]) => {
       const f = b.m.f32x4;
       const scale = f.div(gamma(), f.sqrt(f.add(variance(), b.f32(epsilon))));

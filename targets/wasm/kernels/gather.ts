@@ -5,14 +5,14 @@
  * ones included: the check is unsigned) gives a block of zeros, like the
  * reference and WebGPU; nothing outside the table is read.
  */
-import { attr } from '../../../compiler/ir/attrs.js';
 import type { Node } from '../../../compiler/ir/graph.js';
 import { normalizeAxis, type Dim } from '../../../compiler/ir/types.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import { binaryen } from '../binaryen.js';
 import { elementBytes } from '../memory.js';
 import type { KernelEmitter } from './context.js';
 import { loopUnsupported } from './loop.js';
-import { attrsOf } from './node_attrs.js';
 import { strideNest, type NestAxis } from './nest.js';
 
 interface GatherShape {
@@ -34,7 +34,7 @@ function gatherShape(node: Node): GatherShape | string {
     if (why) return `the wasm target cannot compile 'gather': ${why}`;
   }
   if (indices.dtype !== 'i32') return `the wasm target supports 'gather' with i32 indices only, got ${indices.dtype}`;
-  const axis = normalizeAxis(attr.int(attrsOf(node), 'axis'), params.shape.length);
+  const axis = normalizeAxis(attrsOf(node, OP.gather).axis, params.shape.length);
   const size = params.shape[axis];
   if (size === 'N') return "the wasm target does not support 'gather' along the batch axis N";
   const lead = params.shape.slice(0, axis);

@@ -4,21 +4,21 @@
  * then (x - mean) / sqrt(var + epsilon) * gamma + beta. Normalizing over
  * axes that are not trailing is not supported yet.
  */
-import { attr } from '../../../compiler/ir/attrs.js';
 import type { Node } from '../../../compiler/ir/graph.js';
 import { normalizeAxis, type Dim } from '../../../compiler/ir/types.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import { binaryen, type Expr } from '../binaryen.js';
 import { storeLanes } from '../memory.js';
 import { VecBuilder } from '../vec.js';
 import type { KernelEmitter } from './context.js';
 import { loopUnsupported } from './loop.js';
-import { attrsOf } from './node_attrs.js';
 import { chunks, horizontal, maskLanes, rowLoop } from './rows.js';
 
 /** The axes before the normalized ones and the row length (elements normalized together), when the axes are trailing. */
 function rowShape(node: Node): { lead: Dim[]; length: number } | string {
   const shape = node.inputs[0].type.shape;
-  const axes = [...new Set(attr.ints(attrsOf(node), 'axes').map((a) => normalizeAxis(a, shape.length)))].sort((a, b) => a - b);
+  const axes = [...new Set(attrsOf(node, OP.layer_norm).axes.map((a) => normalizeAxis(a, shape.length)))].sort((a, b) => a - b);
   const first = shape.length - axes.length;
   if (axes.some((a, i) => a !== first + i)) return `the wasm target supports 'layer_norm' over trailing axes only, got axes [${axes.join(',')}]`;
   const why = loopUnsupported(shape);
@@ -40,7 +40,7 @@ export const layerNormKernel: KernelEmitter = {
     if (length === 0) return m.nop();
     const perItem = lead.reduce<number>((p, d) => (d === 'N' ? p : p * d), 1);
     const rows = lead.includes('N') ? m.i32.mul(ctx.batch(), m.i32.const(perItem)) : m.i32.const(perItem);
-    const epsilon = attr.float(attrsOf(node), 'epsilon');
+    const epsilon = attrsOf(node, OP.layer_norm).epsilon;
     const b = new VecBuilder(m, (t) => fn.local(t));
     const sum = fn.local(binaryen.v128);
     const mean = fn.local(binaryen.v128);

@@ -9,10 +9,11 @@
  * through globals the kernel sets before calling it.
  * Not yet: transpose_a, a non-constant B, batched B.
  */
-import { attr } from '../../../compiler/ir/attrs.js';
 import type { Node, Value } from '../../../compiler/ir/graph.js';
 import type { Tensor } from '../../../compiler/ir/tensor.js';
 import type { Shape } from '../../../compiler/ir/types.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import { binaryen, type Expr } from '../binaryen.js';
 import { emitNodes } from '../elementwise.js';
 import type { Getter } from '../func.js';
@@ -71,7 +72,7 @@ function check(node: Node, facts: GraphFacts): string | null {
   const parts = partsOf(node);
   const { anchor } = parts;
   if (anchor.op !== 'matmul') return `the wasm target does not support op '${anchor.op}' yet`;
-  if (attr.bool(anchor.attrs, 'transpose_a')) return "the wasm target does not support op 'matmul' with transpose_a yet";
+  if (attrsOf(anchor, OP.matmul).transpose_a) return "the wasm target does not support op 'matmul' with transpose_a yet";
   const [aType, bType] = anchor.inputs.map((v) => v.type);
   if (aType.dtype !== 'f32') return "the wasm target does not support op 'matmul' on non-f32 values yet";
   if (bType.shape.length !== 2 || !facts.constant(node.inputs[parts.b])) {
@@ -114,7 +115,7 @@ function emit(ctx: EmitContext): Expr {
   const { module: m, node } = ctx;
   const parts = partsOf(node);
   const { anchor } = parts;
-  const transposeB = attr.bool(anchor.attrs, 'transpose_b');
+  const transposeB = attrsOf(anchor, OP.matmul).transpose_b;
   const bTensor = weightOf(ctx, parts.b);
   const [k, f] = transposeB ? [bTensor.shape[1], bTensor.shape[0]] : [bTensor.shape[0], bTensor.shape[1]];
   const layout = panelLayout(k, f, DEFAULT_TILE.nr);

@@ -7,9 +7,10 @@
  * keeps the GEMM path wherever it applies and falls back to this loop for a
  * plain (unfused) matmul otherwise.
  */
-import { attr } from '../../../compiler/ir/attrs.js';
 import type { Node } from '../../../compiler/ir/graph.js';
 import type { Dim } from '../../../compiler/ir/types.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import { binaryen, type Expr } from '../binaryen.js';
 import { storeLanes } from '../memory.js';
 import { VecBuilder } from '../vec.js';
@@ -17,7 +18,6 @@ import type { EmitContext, KernelEmitter } from './context.js';
 import { loopUnsupported } from './loop.js';
 import { matmulKernel as gemmKernel } from './matmul.js';
 import { denseStrides, strideNest, type NestAxis } from './nest.js';
-import { attrsOf } from './node_attrs.js';
 import { chunks } from './rows.js';
 
 interface Operand {
@@ -43,7 +43,7 @@ function generalUnsupported(node: Node): string | null {
   const out = node.outputs[0].type.shape;
   const [m, f] = out.slice(-2);
   if (f === 'N' || (m === 'N' && out.length !== 2)) return "the wasm target supports 'matmul' with the batch N on the first axis only";
-  const k = attr.bool(attrsOf(node), 'transpose_a') ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
+  const k = attrsOf(node, OP.matmul).transpose_a ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
   if (k === 'N') return "the wasm target does not support 'matmul' contracting over the batch axis N";
   return null;
 }
@@ -61,9 +61,7 @@ function batchStrides(op: Operand, resultBatch: readonly Dim[]): number[] {
 function emitGeneral(ctx: EmitContext): Expr {
   const { fn, node } = ctx;
   const m = fn.module;
-  const attrs = attrsOf(node);
-  const transposeA = attr.bool(attrs, 'transpose_a');
-  const transposeB = attr.bool(attrs, 'transpose_b');
+  const { transpose_a: transposeA, transpose_b: transposeB } = attrsOf(node, OP.matmul);
   const [aShape, bShape] = node.inputs.map((v) => v.type.shape);
   const out = node.outputs[0].type.shape;
   const [rows, cols] = out.slice(-2);

@@ -5,9 +5,10 @@
  * propagates NaN (docs/OPS.md: a NaN in a window gives NaN; padding is never
  * read); avg divides by the number of real elements in the window.
  */
-import { attr } from '../../../compiler/ir/attrs.js';
 import type { Node } from '../../../compiler/ir/graph.js';
 import { window2d, type Window2D } from '../../../compiler/ops/conv/window.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import { binaryen, type Expr } from '../binaryen.js';
 import type { FunctionBuilder } from '../func.js';
 import { storeLanes } from '../memory.js';
@@ -20,8 +21,8 @@ const REDUCERS: Record<string, 'max' | 'avg'> = { max_pool2d: 'max', avg_pool2d:
 
 function poolWindow(node: Node): Window2D {
   const [, h, w] = node.inputs[0].type.shape as number[];
-  const a = node.attrs;
-  return window2d(h, w, attr.ints(a, 'pool'), attr.ints(a, 'strides'), [1, 1], attr.string(a, 'padding'), attr.intss(a, 'pads'));
+  const a = attrsOf(node, OP.max_pool2d, OP.avg_pool2d);
+  return window2d(h, w, a.pool, a.strides, [1, 1], a.padding, a.pads);
 }
 
 /** Sets `lo`/`hi` to the window's extent along one axis: [max(start, 0), min(start + k, size)). */

@@ -7,14 +7,14 @@
  * the first axis of every operand and result, and is never sliced, reversed,
  * padded or concatenated along.
  */
-import { attr } from '../../../compiler/ir/attrs.js';
 import type { Node } from '../../../compiler/ir/graph.js';
 import { normalizeAxis, type Dim } from '../../../compiler/ir/types.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import type { Expr } from '../binaryen.js';
 import { emitCopy, emitFill, type CopyPlan } from './copy.js';
 import type { EmitContext, KernelEmitter } from './context.js';
 import { loopUnsupported } from './loop.js';
-import { attrsOf } from './node_attrs.js';
 import { denseStrides } from './nest.js';
 
 const staticDim = (d: Dim): number => (d === 'N' ? 1 : d);
@@ -48,14 +48,14 @@ const denseSide = (shape: readonly Dim[]) => ({ offset: 0, strides: denseStrides
 export const transposeKernel = boxKernel((node) => {
   const inStrides = denseStrides(node.inputs[0].type.shape);
   const out = node.outputs[0].type.shape;
-  const perm = attr.ints(attrsOf(node), 'perm');
+  const perm = attrsOf(node, OP.transpose).perm;
   return { shape: [...out], src: { offset: 0, strides: perm.map((p) => inStrides[p]) }, dst: denseSide(out) };
 });
 
 export const sliceKernel = boxKernel((node) => {
   const shape = node.inputs[0].type.shape;
   const inStrides = denseStrides(shape);
-  const begin = attr.ints(attrsOf(node), 'begin');
+  const begin = attrsOf(node, OP.slice).begin;
   const offset = begin.reduce((s, b, i) => s + b * inStrides[i], 0);
   const out = node.outputs[0].type.shape;
   return { shape: [...out], src: { offset, strides: inStrides }, dst: denseSide(out) };
@@ -63,7 +63,7 @@ export const sliceKernel = boxKernel((node) => {
 
 export const reverseKernel = boxKernel((node) => {
   const shape = node.inputs[0].type.shape;
-  const axes = new Set(attr.ints(attrsOf(node), 'axes').map((a) => normalizeAxis(a, shape.length)));
+  const axes = new Set(attrsOf(node, OP.reverse).axes.map((a) => normalizeAxis(a, shape.length)));
   if ([...axes].some((a) => shape[a] === 'N')) return "the wasm target does not support 'reverse' along the batch axis N";
   const inStrides = denseStrides(shape);
   const offset = [...axes].reduce((s, a) => s + (staticDim(shape[a]) - 1) * inStrides[a], 0);
@@ -85,7 +85,7 @@ export const broadcastToKernel = boxKernel((node) => {
 /** tile as a copy over the box [r0, d0, r1, d1, ...]: the repeat axes do not move the source. */
 export const tileKernel = boxKernel((node) => {
   const inShape = node.inputs[0].type.shape;
-  const reps = attr.ints(attrsOf(node), 'reps');
+  const reps = attrsOf(node, OP.tile).reps;
   const inStrides = denseStrides(inShape);
   const shape = inShape.flatMap((d, i): Dim[] => [reps[i], d]);
   const strides = inStrides.flatMap((s) => [0, s]);
@@ -95,14 +95,14 @@ export const tileKernel = boxKernel((node) => {
 export const concatKernel: KernelEmitter = {
   unsupported(node) {
     const out = node.outputs[0].type.shape;
-    const axis = normalizeAxis(attr.int(attrsOf(node), 'axis'), out.length);
+    const axis = normalizeAxis(attrsOf(node, OP.concat).axis, out.length);
     if (out[axis] === 'N') return "the wasm target does not support 'concat' along the batch axis N";
     return shapesUnsupported(node);
   },
   emit(ctx) {
     const { node, fn } = ctx;
     const out = node.outputs[0].type.shape;
-    const axis = normalizeAxis(attr.int(attrsOf(node), 'axis'), out.length);
+    const axis = normalizeAxis(attrsOf(node, OP.concat).axis, out.length);
     const outStrides = denseStrides(out);
     let at = 0;
     const copies: Expr[] = node.inputs.map((v, i) => {
@@ -120,12 +120,12 @@ export const padKernel: KernelEmitter = {
     const { node, fn } = ctx;
     const x = node.inputs[0].type;
     const out = node.outputs[0].type.shape;
-    const pads = attr.intss(attrsOf(node), 'pads');
+    const pads = attrsOf(node, OP.pad).pads;
     const outStrides = denseStrides(out);
     const offset = pads.reduce((s, p, i) => s + p[0] * outStrides[i], 0);
     const plan: CopyPlan = { shape: [...x.shape], src: denseSide(x.shape), dst: { offset, strides: outStrides } };
     return fn.module.block(null, [
-      emitFill(fn, ctx.batch, x.dtype, ctx.result(0), out, attr.float(attrsOf(node), 'value')),
+      emitFill(fn, ctx.batch, x.dtype, ctx.result(0), out, attrsOf(node, OP.pad).value),
       emitCopy(fn, ctx.batch, x.dtype, ctx.operand(0), ctx.result(0), plan),
     ]);
   },
@@ -135,6 +135,6 @@ export const fillKernel: KernelEmitter = {
   unsupported: shapesUnsupported,
   emit(ctx) {
     const out = ctx.node.outputs[0].type;
-    return emitFill(ctx.fn, ctx.batch, out.dtype, ctx.result(0), out.shape, attr.float(attrsOf(ctx.node), 'value'));
+    return emitFill(ctx.fn, ctx.batch, out.dtype, ctx.result(0), out.shape, attrsOf(ctx.node, OP.fill).value);
   },
 };

@@ -8,9 +8,10 @@
  * (global pooling over H and W of NHWC) the inner elements are the vector
  * lanes, each accumulating its column over the reduced positions.
  */
-import { attr } from '../../../compiler/ir/attrs.js';
 import type { Node } from '../../../compiler/ir/graph.js';
 import { normalizeAxis } from '../../../compiler/ir/types.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import { binaryen, type Expr } from '../binaryen.js';
 import { storeLanes } from '../memory.js';
 import { VecBuilder } from '../vec.js';
@@ -42,10 +43,14 @@ interface Split {
   inner: number;
 }
 
+function reducedAxes(node: Node): readonly number[] {
+  return attrsOf(node, OP.reduce_sum, OP.reduce_mean, OP.reduce_max, OP.reduce_min, OP.reduce_prod).axes;
+}
+
 /** The [rows, reduced, inner] view of the input, when the reduced axes are contiguous (ignoring size-1 axes) and static. */
 function splitAxes(node: Node): Split | string {
   const shape = node.inputs[0].type.shape;
-  const axes = new Set(attr.ints(node.attrs, 'axes').map((a) => normalizeAxis(a, shape.length)));
+  const axes = new Set(reducedAxes(node).map((a) => normalizeAxis(a, shape.length)));
   const real = [...axes].filter((a) => shape[a] !== 1).sort((a, b) => a - b);
   if (real.some((a) => shape[a] === 'N')) return `the wasm target does not support '${node.op}' over the batch axis yet`;
   if (real.length === 0) return { lead: shape.filter((d) => d !== 1), reduced: 1, inner: 1 };
@@ -53,7 +58,7 @@ function splitAxes(node: Node): Split | string {
   const last = real[real.length - 1];
   const gap = shape.slice(first, last + 1).some((d, i) => d !== 1 && !axes.has(first + i));
   if (gap) {
-    return `the wasm target supports '${node.op}' over contiguous axes only, got axes [${attr.ints(node.attrs, 'axes').join(',')}] of [${shape.join(',')}]`;
+    return `the wasm target supports '${node.op}' over contiguous axes only, got axes [${reducedAxes(node).join(',')}] of [${shape.join(',')}]`;
   }
   const product = (dims: (number | 'N')[]): number => dims.reduce<number>((p, d) => p * (d as number), 1);
   const after = shape.slice(last + 1);

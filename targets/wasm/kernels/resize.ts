@@ -5,9 +5,10 @@
  * stored in the weights region as byte offsets into the image; each output
  * pixel then copies (nearest) or blends (bilinear) its channels 4 at a time.
  */
-import { attr } from '../../../compiler/ir/attrs.js';
 import type { Node } from '../../../compiler/ir/graph.js';
 import { linearAxis, nearestAxis } from '../../../compiler/ops/resize.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import { binaryen, type Expr } from '../binaryen.js';
 import type { Getter } from '../func.js';
 import { storeLanes } from '../memory.js';
@@ -39,7 +40,7 @@ interface Geometry {
 
 function geometry(node: Node): Geometry {
   const [, h, w, c] = node.inputs[0].type.shape as number[];
-  const [oh, ow] = attr.ints(node.attrs, 'size');
+  const [oh, ow] = attrsOf(node, OP.resize_nearest, OP.resize_bilinear).size;
   return { h, w, c, oh, ow };
 }
 

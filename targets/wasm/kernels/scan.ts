@@ -12,9 +12,10 @@
  * input because the body's plan may reuse a dead state input's buffer for
  * another new state; the outer results never overlap the body's region.
  */
-import { attr } from '../../../compiler/ir/attrs.js';
 import type { Node } from '../../../compiler/ir/graph.js';
 import { bytesPerElement, type TensorType } from '../../../compiler/ir/types.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import { binaryen, type Expr } from '../binaryen.js';
 import type { Getter } from '../func.js';
 import type { KernelRegistry } from '../../common/kernel_registry.js';
@@ -57,9 +58,7 @@ function emit(ctx: EmitContext, kernels: Kernels): Expr {
   const { module: m, node, fn } = ctx;
   const body = node.body;
   if (!body) throw new Error('scan node without a body');
-  const numStates = attr.int(node.attrs, 'num_states');
-  const numSequences = attr.int(node.attrs, 'num_sequences');
-  const reverse = attr.bool(node.attrs, 'reverse');
+  const { num_states: numStates, num_sequences: numSequences, reverse } = attrsOf(node, OP.scan);
   const steps = node.inputs[numStates].type.shape[1] as number;
   const compiled = compileBody(ctx, body, bodyFacts(node, body, ctx), kernels.kernelFor);
   const base = ctx.extension(compiled.plan.arena);

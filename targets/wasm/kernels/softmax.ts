@@ -4,9 +4,10 @@
  * exponentials as it goes); then softmax divides by the sum and log_softmax
  * writes (x - max) - log(sum). Other axes are not supported yet.
  */
-import { attr } from '../../../compiler/ir/attrs.js';
 import type { Node } from '../../../compiler/ir/graph.js';
 import { normalizeAxis } from '../../../compiler/ir/types.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import { binaryen, type Expr } from '../binaryen.js';
 import * as math from '../math.js';
 import { storeLanes } from '../memory.js';
@@ -17,9 +18,9 @@ import { chunks, horizontal, maskLanes, rowLoop } from './rows.js';
 
 function lastAxisLength(node: Node): number | string {
   const shape = node.inputs[0].type.shape;
-  const axis = normalizeAxis(attr.int(node.attrs, 'axis'), shape.length);
+  const axis = normalizeAxis(attrsOf(node, OP.softmax, OP.log_softmax).axis, shape.length);
   const length = shape[shape.length - 1];
-  if (axis !== shape.length - 1) return `the wasm target supports '${node.op}' over the last axis only, got axis ${attr.int(node.attrs, 'axis')}`;
+  if (axis !== shape.length - 1) return `the wasm target supports '${node.op}' over the last axis only, got axis ${attrsOf(node, OP.softmax, OP.log_softmax).axis}`;
   if (length === 'N') return `the wasm target does not support '${node.op}' over the batch axis yet`;
   return length;
 }

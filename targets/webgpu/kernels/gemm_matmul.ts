@@ -6,11 +6,12 @@
  * otherwise each entry of the broadcast batch is one GEMM group, and each
  * operand finds its matrix from the group index through its own batch strides.
  */
-import { attr } from '../../../compiler/ir/attrs.js';
 import type { Node } from '../../../compiler/ir/graph.js';
 import { broadcastShapes } from '../../../compiler/ops/util.js';
 import type { Affine } from '../../../compiler/plan/index.js';
 import type { Dim, Shape } from '../../../compiler/ir/types.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import { countAffine, decomposeIndex, dimExpr, linearIndex, productExpr } from '../shape_exprs.js';
 
 export interface MatmulGemm {
@@ -36,8 +37,7 @@ interface MatmulDims {
 
 function matmulDims(anchor: Node): MatmulDims {
   const [a, b] = anchor.inputs.map((v) => v.type.shape);
-  const transposeA = attr.bool(anchor.attrs, 'transpose_a');
-  const transposeB = attr.bool(anchor.attrs, 'transpose_b');
+  const { transpose_a: transposeA, transpose_b: transposeB } = attrsOf(anchor, OP.matmul);
   const [m, k] = transposeA ? [a[a.length - 1], a[a.length - 2]] : [a[a.length - 2], a[a.length - 1]];
   const n = transposeB ? b[b.length - 2] : b[b.length - 1];
   const aBatch = a.slice(0, -2);

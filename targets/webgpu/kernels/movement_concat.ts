@@ -5,11 +5,11 @@
  * bool: a slab need not start on a word boundary, so each dispatch runs over
  * every result word and replaces only the bytes of its operand's slab.
  */
-import { attr } from '../../../compiler/ir/attrs.js';
 import { normalizeAxis, type Dim } from '../../../compiler/ir/types.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import { linearIndex } from '../shape_exprs.js';
 import type { GpuDispatch, GpuKernelEmitter } from './context.js';
-import { attrsOf } from './movement_attrs.js';
 import { boxCopyDispatch } from './movement_box.js';
 
 const shifted = (coords: string[], axis: number, by: string): string[] => coords.map((c, k) => (k === axis ? `(${c} ${by})` : c));
@@ -19,7 +19,7 @@ export const concatKernel: GpuKernelEmitter = {
   emit(ctx) {
     const { node } = ctx;
     const out = node.outputs[0].type;
-    const axis = normalizeAxis(attr.int(attrsOf(node), 'axis'), out.shape.length);
+    const axis = normalizeAxis(attrsOf(node, OP.concat).axis, out.shape.length);
     const whole = node.inputs.length === 1;
     const dispatches: GpuDispatch[] = [];
     let offset = 0;

@@ -5,11 +5,11 @@
  * The reference rejects an index outside [0, size); a shader cannot raise an
  * error, so such an element is written as zero and nothing outside params is read.
  */
-import { attr } from '../../../compiler/ir/attrs.js';
 import { normalizeAxis } from '../../../compiler/ir/types.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import { dimExpr, linearIndex } from '../shape_exprs.js';
 import type { GpuKernelEmitter } from './context.js';
-import { attrsOf } from './movement_attrs.js';
 import { boxCopyDispatch, elementBits } from './movement_box.js';
 
 export const gatherKernel: GpuKernelEmitter = {
@@ -21,7 +21,7 @@ export const gatherKernel: GpuKernelEmitter = {
     const { node } = ctx;
     const [params, indices] = node.inputs.map((v) => v.type);
     const out = node.outputs[0].type;
-    const axis = normalizeAxis(attr.int(attrsOf(node), 'axis'), params.shape.length);
+    const axis = normalizeAxis(attrsOf(node, OP.gather).axis, params.shape.length);
     const rank = indices.shape.length;
     return [
       boxCopyDispatch({

@@ -5,12 +5,12 @@
  * operand). Each is one box copy (movement_box.ts) over the dense result;
  * the batch N may sit on any axis.
  */
-import { attr } from '../../../compiler/ir/attrs.js';
 import type { Node } from '../../../compiler/ir/graph.js';
 import { normalizeAxis, type DType, type Dim } from '../../../compiler/ir/types.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import { dimExpr, linearIndex } from '../shape_exprs.js';
 import type { GpuDispatch, GpuEmitContext, GpuKernelEmitter } from './context.js';
-import { attrsOf } from './movement_attrs.js';
 import { boxCopyDispatch, elementBits, type ElementSource } from './movement_box.js';
 
 /** Operand coordinates from result coordinates, for a node reading operand 0. */
@@ -42,26 +42,26 @@ const inShape = (node: Node): Dim[] => node.inputs[0].type.shape;
 const at = (node: Node, coords: string[]): string => linearIndex(inShape(node), coords);
 
 const transpose: CoordMap = (node, out) => {
-  const perm = attr.ints(attrsOf(node), 'perm');
+  const perm = attrsOf(node, OP.transpose).perm;
   const coords = new Array<string>(perm.length);
   perm.forEach((p, i) => (coords[p] = out[i]));
   return { index: at(node, coords) };
 };
 
 const slice: CoordMap = (node, out) => {
-  const begin = attr.ints(attrsOf(node), 'begin');
+  const begin = attrsOf(node, OP.slice).begin;
   return { index: at(node, out.map((o, k) => (begin[k] === 0 ? o : `(${o} + ${begin[k]}u)`))) };
 };
 
 const reverse: CoordMap = (node, out) => {
   const shape = inShape(node);
-  const flip = new Set(attr.ints(attrsOf(node), 'axes').map((a) => normalizeAxis(a, shape.length)));
+  const flip = new Set(attrsOf(node, OP.reverse).axes.map((a) => normalizeAxis(a, shape.length)));
   const last = (d: Dim): string => (d === 'N' ? 'P.n - 1u' : `${d - 1}u`);
   return { index: at(node, out.map((o, k) => (flip.has(k) ? `(${last(shape[k])} - ${o})` : o))) };
 };
 
 const tile: CoordMap = (node, out) => {
-  const reps = attr.ints(attrsOf(node), 'reps');
+  const reps = attrsOf(node, OP.tile).reps;
   return { index: at(node, out.map((o, k) => (reps[k] === 1 ? o : `(${o} % ${dimExpr(inShape(node)[k])})`))) };
 };
 
@@ -72,7 +72,7 @@ const broadcastTo: CoordMap = (node, out) => {
 };
 
 const pad: CoordMap = (node, out) => {
-  const pads = attr.intss(attrsOf(node), 'pads');
+  const pads = attrsOf(node, OP.pad).pads;
   const shape = inShape(node);
   const tests: string[] = [];
   const coords = out.map((o, k) => {
@@ -88,9 +88,8 @@ const pad: CoordMap = (node, out) => {
 const fill: GpuKernelEmitter = {
   unsupported: () => null,
   emit(ctx) {
-    const attrs = attrsOf(ctx.node);
-    const dtype = attr.string(attrs, 'dtype') as DType;
-    const fillBits = elementBits(attr.float(attrs, 'value'), dtype);
+    const { dtype, value } = attrsOf(ctx.node, OP.fill);
+    const fillBits = elementBits(value, dtype);
     return [boxCopyDispatch({ label: ctx.label, dtype, shape: ctx.node.outputs[0].type.shape, fill: fillBits, dst: ctx.result(0, 'dst') })];
   },
 };
@@ -101,6 +100,6 @@ export const REARRANGE_KERNELS: Readonly<Record<string, GpuKernelEmitter>> = {
   reverse: readingKernel(reverse),
   tile: readingKernel(tile),
   broadcast_to: readingKernel(broadcastTo),
-  pad: readingKernel(pad, (node) => attr.float(attrsOf(node), 'value')),
+  pad: readingKernel(pad, (node) => attrsOf(node, OP.pad).value),
   fill,
 };

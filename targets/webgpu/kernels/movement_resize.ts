@@ -4,12 +4,10 @@
  * they are computed here by the reference's own axis functions and embedded
  * as constant tables: the shader picks exactly the reference's neighbours.
  */
-import type { Attrs } from '../../../compiler/ir/attrs.js';
 import { linearAxis, nearestAxis } from '../../../compiler/ops/resize.js';
 import type { Node } from '../../../compiler/ir/graph.js';
 import { countAffine, countExpr, decomposeIndex, linearIndex } from '../shape_exprs.js';
 import type { GpuKernelEmitter } from './context.js';
-import { attrsOf } from './movement_attrs.js';
 import { boxCopyDispatch } from './movement_box.js';
 
 const LANES = 64;
@@ -36,7 +34,7 @@ export const resizeNearestKernel: GpuKernelEmitter = {
   unsupported,
   emit(ctx) {
     const { node } = ctx;
-    const attrs: Attrs = attrsOf(node);
+    const { attrs } = node;
     const { h, w, oh, ow } = sizes(node);
     return [
       boxCopyDispatch({
@@ -56,7 +54,7 @@ export const resizeBilinearKernel: GpuKernelEmitter = {
   unsupported,
   emit(ctx) {
     const { node } = ctx;
-    const attrs = attrsOf(node);
+    const { attrs } = node;
     const { h, w, oh, ow } = sizes(node);
     const rows = linearAxis(h, oh, attrs);
     const cols = linearAxis(w, ow, attrs);

@@ -3,8 +3,9 @@
  * invocation per element, the channel being the element's coordinate on
  * `axis`: (x - mean) * (gamma / sqrt(variance + epsilon)) + beta.
  */
-import { attr } from '../../../compiler/ir/attrs.js';
 import { normalizeAxis } from '../../../compiler/ir/types.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import { countAffine, countExpr, dimExpr, productExpr } from '../shape_exprs.js';
 import type { GpuKernelEmitter } from './context.js';
 import { literal } from './reduce_scalars.js';
@@ -16,10 +17,10 @@ export const batchNormKernel: GpuKernelEmitter = {
   emit(ctx) {
     const { node } = ctx;
     const shape = node.inputs[0].type.shape;
-    const axis = normalizeAxis(attr.int(node.attrs, 'axis'), shape.length);
+    const axis = normalizeAxis(attrsOf(node, OP.batch_norm).axis, shape.length);
     const inner = productExpr(shape.slice(axis + 1));
     const position = inner === '1u' ? 'gi' : `(gi / ${inner})`;
-    const epsilon = literal(attr.float(node.attrs, 'epsilon'), 'f32');
+    const epsilon = literal(attrsOf(node, OP.batch_norm).epsilon, 'f32');
     const body = [
       `if (gi < ${countExpr(shape)}) {`,
       `  let c = ${position} % ${dimExpr(shape[axis])};`,

@@ -5,8 +5,9 @@
  * Element k of a row is also the index into gamma and beta: both are laid out
  * over the normalized axes in ascending order, as the row is.
  */
-import { attr } from '../../../compiler/ir/attrs.js';
 import { normalizeAxis } from '../../../compiler/ir/types.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import type { GpuKernelEmitter } from './context.js';
 import { RowKernel, rowView } from './reduce_rows.js';
 import { literal, operatorFunction } from './reduce_scalars.js';
@@ -16,10 +17,10 @@ export const layerNormKernel: GpuKernelEmitter = {
   emit(ctx) {
     const { node } = ctx;
     const shape = node.inputs[0].type.shape;
-    const axes = new Set(attr.ints(node.attrs, 'axes').map((a) => normalizeAxis(a, shape.length)));
+    const axes = new Set(attrsOf(node, OP.layer_norm).axes.map((a) => normalizeAxis(a, shape.length)));
     const kernel = new RowKernel(rowView(shape, axes));
     const count = `f32(${kernel.view.length})`;
-    const epsilon = literal(attr.float(node.attrs, 'epsilon'), 'f32');
+    const epsilon = literal(attrsOf(node, OP.layer_norm).epsilon, 'f32');
     const body = [
       'var sum = 0f;',
       kernel.eachElement(`sum += x[${kernel.at('k')}];`),

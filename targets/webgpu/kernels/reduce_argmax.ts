@@ -7,8 +7,9 @@
  * Keys compare as integers, so no float comparison (which WGSL lets a
  * compiler assume finite, and which lost NaNs on SwiftShader) is involved.
  */
-import { attr } from '../../../compiler/ir/attrs.js';
 import { normalizeAxis } from '../../../compiler/ir/types.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import type { GpuKernelEmitter } from './context.js';
 import { scalarOf } from './reduce_ops.js';
 import { RowKernel, rowView } from './reduce_rows.js';
@@ -51,7 +52,7 @@ export const argmaxKernel: GpuKernelEmitter = {
   emit(ctx) {
     const { node } = ctx;
     const shape = node.inputs[0].type.shape;
-    const axis = normalizeAxis(attr.int(node.attrs, 'axis'), shape.length);
+    const axis = normalizeAxis(attrsOf(node, OP.argmax).axis, shape.length);
     const kernel = new RowKernel(rowView(shape, new Set([axis])));
     const type = scalarOf(node);
     const body = [

@@ -4,9 +4,10 @@
  * row view (reduce_rows.ts): each invocation folds its share of the row from
  * the identity, then the partial results are combined across the workgroup.
  */
-import { attr } from '../../../compiler/ir/attrs.js';
 import type { Node } from '../../../compiler/ir/graph.js';
 import { normalizeAxis } from '../../../compiler/ir/types.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import type { GpuKernelEmitter } from './context.js';
 import { RowKernel, rowView } from './reduce_rows.js';
 import { extremumFunction, highest, IS_NAN, literal, lowest, operatorFunction, type ScalarType } from './reduce_scalars.js';
@@ -38,7 +39,7 @@ export const reduceKernel: GpuKernelEmitter = {
     const { node } = ctx;
     const reducer = REDUCERS[node.op];
     const shape = node.inputs[0].type.shape;
-    const axes = new Set(attr.ints(node.attrs, 'axes').map((a) => normalizeAxis(a, shape.length)));
+    const axes = new Set(attrsOf(node, OP.reduce_sum, OP.reduce_mean, OP.reduce_max, OP.reduce_min, OP.reduce_prod).axes.map((a) => normalizeAxis(a, shape.length)));
     const kernel = new RowKernel(rowView(shape, axes));
     const type = scalarOf(node);
     const total = reducer.mean ? `acc / f32(${kernel.view.length})` : 'acc';

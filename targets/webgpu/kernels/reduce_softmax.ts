@@ -5,8 +5,9 @@
  * when its maximum is not finite (a NaN, an inf - inf, or all -inf), so that
  * case is tested once per row instead of trusting the driver's inf arithmetic.
  */
-import { attr } from '../../../compiler/ir/attrs.js';
 import { normalizeAxis } from '../../../compiler/ir/types.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import type { GpuKernelEmitter } from './context.js';
 import { RowKernel, rowView } from './reduce_rows.js';
 import { extremumFunction, IS_NAN, literal, lowest, operatorFunction } from './reduce_scalars.js';
@@ -23,7 +24,7 @@ export function softmaxKernel(log: boolean): GpuKernelEmitter {
     emit(ctx) {
       const { node } = ctx;
       const shape = node.inputs[0].type.shape;
-      const axis = normalizeAxis(attr.int(node.attrs, 'axis'), shape.length);
+      const axis = normalizeAxis(attrsOf(node, OP.softmax, OP.log_softmax).axis, shape.length);
       const kernel = new RowKernel(rowView(shape, new Set([axis])));
       const exp = (shifted: string): string => `exp(max(${shifted}, ${literal(EXP_FLOOR, 'f32')}))`;
       const value = log ? 'shifted - log(total)' : `${exp('shifted')} / total`;

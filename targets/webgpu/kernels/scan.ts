@@ -13,9 +13,10 @@
  * body input because the body's plan may put one new state in the buffer of
  * another state input that died; the results never overlap the body's memory.
  */
-import { attr } from '../../../compiler/ir/attrs.js';
 import type { Node, Value } from '../../../compiler/ir/graph.js';
 import { bytesPerElement, formatType, type TensorType } from '../../../compiler/ir/types.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import type { GpuDispatch, GpuEmitContext, GpuKernelEmitter, GraphFacts } from './context.js';
 import { copyBytesDispatch } from './copy_bytes.js';
 import type { KernelRegistry } from '../../common/kernel_registry.js';
@@ -34,13 +35,12 @@ function sliceLayout(type: TensorType, steps: number): TimeSliceLayout | string 
 
 /** The sliced operands (sequences) and results (stacked step outputs) of a scan. */
 function slicedValues(node: Node): Value[] {
-  const numStates = attr.int(node.attrs, 'num_states');
-  const numSequences = attr.int(node.attrs, 'num_sequences');
+  const { num_states: numStates, num_sequences: numSequences } = attrsOf(node, OP.scan);
   return [...node.inputs.slice(numStates, numStates + numSequences), ...node.outputs.slice(numStates)];
 }
 
 function stepsOf(node: Node): number {
-  return node.inputs[attr.int(node.attrs, 'num_states')].type.shape[1] as number;
+  return node.inputs[attrsOf(node, OP.scan).num_states].type.shape[1] as number;
 }
 
 function check(node: Node, facts: GraphFacts, kernels: KernelRegistry<GpuKernelEmitter>): string | null {
@@ -62,9 +62,7 @@ function emit(ctx: GpuEmitContext): GpuDispatch[] {
   const { node, label } = ctx;
   const body = node.body;
   if (!body) throw new Error(`${label}: '${node.op}' node without a body`);
-  const numStates = attr.int(node.attrs, 'num_states');
-  const numSequences = attr.int(node.attrs, 'num_sequences');
-  const reverse = attr.bool(node.attrs, 'reverse');
+  const { num_states: numStates, num_sequences: numSequences, reverse } = attrsOf(node, OP.scan);
   const steps = stepsOf(node);
   const states = node.outputs.slice(0, numStates);
   if (steps === 0) return states.map((v, s) => copyBytesDispatch(`${label} state ${s} (no steps)`, ctx.region(node.inputs[s]), ctx.region(v)));

@@ -5,9 +5,10 @@
  * window makes the result NaN (tested on the bits: WGSL may assume floats
  * are finite); avg divides by the number of real elements.
  */
-import { attr } from '../../../compiler/ir/attrs.js';
 import type { Node } from '../../../compiler/ir/graph.js';
 import { window2d, type Window2D } from '../../../compiler/ops/conv/window.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import { countAffine, countExpr } from '../shape_exprs.js';
 import type { GpuDispatch, GpuEmitContext, GpuKernelEmitter } from './context.js';
 import { indent, outputWindow, WINDOW_LANES } from './window_pixels.js';
@@ -17,8 +18,8 @@ type Reducer = 'max' | 'avg';
 /** The window of a pooling node (its attributes were checked when the node was built). */
 function poolWindow(node: Node): Window2D {
   const [, h, w] = node.inputs[0].type.shape as number[];
-  const { attrs } = node;
-  return window2d(h, w, attr.ints(attrs, 'pool'), attr.ints(attrs, 'strides'), [1, 1], attr.string(attrs, 'padding'), attr.intss(attrs, 'pads'));
+  const a = attrsOf(node, OP.max_pool2d, OP.avg_pool2d);
+  return window2d(h, w, a.pool, a.strides, [1, 1], a.padding, a.pads);
 }
 
 const REDUCE: Record<Reducer, { init: string; step: string; finish: string }> = {

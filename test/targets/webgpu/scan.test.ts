@@ -249,13 +249,13 @@ describe('webgpu scan: refusals', () => {
 
   it('refuses sequences whose time steps are not whole 4-byte words', () => {
     const g = parseGraph(`graph @g(%x: f32[N,4,3]) -> (y: f32[N,4,3]) {
-  %1 = cast(%x) {dtype="bool"} : bool[N,4,3]
+  %1 = cast(%x) {to="bool"} : bool[N,4,3]
   %2 = scan(%1) {num_states=0, num_sequences=1, reverse=false} : bool[N,4,3] {
     graph @step(%xt: bool[N,3]) -> (y: bool[N,3]) {
       return %xt
     }
   }
-  %3 = cast(%2) {dtype="f32"} : f32[N,4,3]
+  %3 = cast(%2) {to="f32"} : f32[N,4,3]
   return %3
 }`);
     const scan = unsupportedGpuNodes(g).find((u) => u.op === 'scan');
