@@ -126,24 +126,37 @@ describe('conv1d against tf.conv1d', () => {
   });
 });
 
+interface TransposeCase {
+  name: string;
+  x: number[];
+  w: number[];
+  strides: Pair;
+  padding: 'valid' | 'same';
+}
+
+const transposeCases: TransposeCase[] = [
+  { name: 'same stride 2', x: [2, 5, 4, 3], w: [3, 3, 6, 3], strides: [2, 2], padding: 'same' },
+  { name: 'valid strides (1,2)', x: [1, 5, 4, 3], w: [3, 3, 4, 3], strides: [1, 2], padding: 'valid' },
+  { name: 'valid even kernel stride 2', x: [1, 5, 4, 2], w: [4, 2, 3, 2], strides: [2, 2], padding: 'valid' },
+  { name: 'same even kernel stride 2', x: [1, 5, 4, 2], w: [4, 4, 3, 2], strides: [2, 2], padding: 'same' },
+  { name: 'same stride 1', x: [2, 5, 4, 3], w: [3, 2, 2, 3], strides: [1, 1], padding: 'same' },
+  { name: 'same kernel smaller than stride', x: [1, 4, 3, 2], w: [1, 2, 2, 2], strides: [2, 3], padding: 'same' },
+];
+
+/** Keras' Conv2DTranspose of x by w as TF.js computes it (the output size is Keras' rule for the padding). */
+function tfConv2dTranspose(x: Tensor, w: Tensor, { strides, padding }: TransposeCase): tf.Tensor4D {
+  const [n, h, wd] = x.shape;
+  const [kh, kw, f] = w.shape;
+  const outShape: [number, number, number, number] =
+    padding === 'same' ? [n, h * strides[0], wd * strides[1], f] : [n, (h - 1) * strides[0] + kh, (wd - 1) * strides[1] + kw, f];
+  return tf.conv2dTranspose(toTf(x) as tf.Tensor4D, toTf(w) as tf.Tensor4D, outShape, strides, padding);
+}
+
 describe('conv2d_transpose against tf.conv2dTranspose', () => {
-  const cases: { name: string; x: number[]; w: number[]; strides: Pair; padding: 'valid' | 'same' }[] = [
-    { name: 'same stride 2', x: [2, 5, 4, 3], w: [3, 3, 6, 3], strides: [2, 2], padding: 'same' },
-    { name: 'valid strides (1,2)', x: [1, 5, 4, 3], w: [3, 3, 4, 3], strides: [1, 2], padding: 'valid' },
-    { name: 'valid even kernel stride 2', x: [1, 5, 4, 2], w: [4, 2, 3, 2], strides: [2, 2], padding: 'valid' },
-    { name: 'same even kernel stride 2', x: [1, 5, 4, 2], w: [4, 4, 3, 2], strides: [2, 2], padding: 'same' },
-    { name: 'same stride 1', x: [2, 5, 4, 3], w: [3, 2, 2, 3], strides: [1, 1], padding: 'same' },
-    { name: 'same kernel smaller than stride', x: [1, 4, 3, 2], w: [1, 2, 2, 2], strides: [2, 3], padding: 'same' },
-  ];
-  it.each(cases)('$name: x $x, w $w', ({ x: xs, w: ws, strides, padding }) => {
-    const x = randomTensor(xs, 41);
-    const w = randomTensor(ws, 42);
-    const [n, h, wd] = xs;
-    const [kh, kw, f] = ws;
-    const outShape: [number, number, number, number] =
-      padding === 'same' ? [n, h * strides[0], wd * strides[1], f] : [n, (h - 1) * strides[0] + kh, (wd - 1) * strides[1] + kw, f];
-    const want = tf.conv2dTranspose(toTf(x) as tf.Tensor4D, toTf(w) as tf.Tensor4D, outShape, strides, padding);
-    expectMatches(runTyped('conv2d_transpose', [batched(x), { value: w }], { strides, padding }), want);
+  it.each(transposeCases)('$name: x $x, w $w', (c) => {
+    const x = randomTensor(c.x, 41);
+    const w = randomTensor(c.w, 42);
+    expectMatches(runTyped('conv2d_transpose', [batched(x), { value: w }], { strides: c.strides, padding: c.padding }), tfConv2dTranspose(x, w, c));
   });
 });
 
@@ -177,22 +190,14 @@ describe('conv2d with input_dilations (the canonical form of conv2d_transpose)',
     expectMatches(runTyped('conv2d', [batched(x), { value: w }], attrs), want);
   });
 
-  it.each([
-    { name: 'same stride 2', x: [2, 5, 4, 3], w: [3, 3, 6, 3], strides: [2, 2] as Pair, padding: 'same' as const },
-    { name: 'valid strides (1,2)', x: [1, 5, 4, 3], w: [3, 3, 4, 3], strides: [1, 2] as Pair, padding: 'valid' as const },
-    { name: 'same kernel smaller than stride', x: [1, 4, 3, 2], w: [1, 2, 2, 2], strides: [2, 3] as Pair, padding: 'same' as const },
-  ])('asDilatedConv2d of conv2d_transpose $name matches tf.conv2dTranspose', ({ x: xs, w: ws, strides, padding }) => {
-    const x = randomTensor(xs, 53);
-    const w = randomTensor(ws, 54);
-    const [n, h, wd] = xs;
-    const [kh, kw, f] = ws;
-    const outShape: [number, number, number, number] =
-      padding === 'same' ? [n, h * strides[0], wd * strides[1], f] : [n, (h - 1) * strides[0] + kh, (wd - 1) * strides[1] + kw, f];
-    const want = tf.conv2dTranspose(toTf(x) as tf.Tensor4D, toTf(w) as tf.Tensor4D, outShape, strides, padding);
-    const { conv2d, flip } = asDilatedConv2d({ dtype: 'f32', shape: ['N', ...xs.slice(1)] }, { dtype: 'f32', shape: ws }, { strides, padding });
+  it.each(transposeCases)('asDilatedConv2d of conv2d_transpose $name matches tf.conv2dTranspose', (c) => {
+    const x = randomTensor(c.x, 53);
+    const w = randomTensor(c.w, 54);
+    const attrs = { strides: c.strides, padding: c.padding };
+    const { conv2d, flip } = asDilatedConv2d({ dtype: 'f32', shape: ['N', ...c.x.slice(1)] }, { dtype: 'f32', shape: c.w }, attrs);
     const flipped = tf.reverse(tf.transpose(toTf(w), flip.perm), flip.axes);
     const filter: Tensor = { dtype: 'f32', shape: flipped.shape, data: flipped.dataSync() as Float32Array };
-    expectMatches(runTyped('conv2d', [batched(x), { value: filter }], conv2d), want);
+    expectMatches(runTyped('conv2d', [batched(x), { value: filter }], conv2d), tfConv2dTranspose(x, w, c));
   });
 });
 
