@@ -100,7 +100,7 @@ describe('tfc build + tfc predict', () => {
     const run = await tfc(['build', byKey(key).modelFile, '--out', again]);
     expect(run.code, run.stderr).toBe(0);
     const names = readdirSync(again).sort();
-    expect(names).toEqual(['index.d.ts', 'index.js', 'manifest.json', 'model.relaxed.wasm', 'model.wasm', 'weights.bin']);
+    expect(names).toEqual(['index.d.ts', 'index.js', 'manifest.json', 'model.relaxed.wasm', 'model.wasm', 'package.json', 'runtime.d.ts', 'runtime.js', 'weights.bin']);
     for (const name of names) {
       expect(readFileSync(path.join(again, name)).equals(readFileSync(path.join(bundleDir(key), name))), name).toBe(true);
     }
