@@ -154,7 +154,7 @@ describe('a DSL module', () => {
     writeFileSync(model, ["import { layers, sequential } from 'tfc-compiler/dsl';", 'export default sequential([', call, ']);'].join('\n'));
     // vitest formats stack traces itself and knows only the modules it loaded; a user's process has Node's own.
     const vitestStacks = Error.prepareStackTrace;
-    Error.prepareStackTrace = undefined;
+    Reflect.deleteProperty(Error, 'prepareStackTrace');
     const e = await compileError(compile(model)).finally(() => {
       Error.prepareStackTrace = vitestStacks;
     });
