@@ -166,6 +166,17 @@ describe('a DSL module', () => {
   });
 });
 
+describe('an op a target cannot compile', () => {
+  it('is a CompileError naming the op, the target and the model file', async () => {
+    // Softmax over a non-last axis has no wasm kernel yet (as in test/cli/build.test.ts).
+    const model = path.join(tmp, 'softmax_axis.ts');
+    writeFileSync(model, "import { layers, sequential } from 'tfc-compiler/dsl';\nexport default sequential([layers.softmax({ axis: 1, inputShape: [4, 5] })]);\n");
+    const e = await compileError(compile(model, { targets: ['wasm'] }));
+    expect(e.message).toMatch(/softmax_axis\.ts: the wasm target supports 'softmax' over the last axis only, got axis 1 .*target wasm/);
+    expect({ file: e.file, line: e.line }).toEqual({ file: model, line: undefined });
+  });
+});
+
 describe('writeBundle()', () => {
   let bundle: CompiledBundle;
   beforeAll(async () => {
