@@ -22,7 +22,7 @@ export function isDType(s: string): s is DType {
   return (DTYPES as readonly string[]).includes(s);
 }
 
-export function formatShape(shape: Shape): string {
+export function formatShape(shape: readonly Dim[]): string {
   return `[${shape.join(',')}]`;
 }
 
@@ -48,7 +48,7 @@ export function isStatic(shape: Shape): shape is number[] {
 }
 
 /** Replaces `N` with a concrete batch size. */
-export function resolveShape(shape: Shape, batch: number): number[] {
+export function resolveShape(shape: readonly Dim[], batch: number): number[] {
   return shape.map((d) => (d === 'N' ? batch : d));
 }
 

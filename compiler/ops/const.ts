@@ -3,13 +3,11 @@
  *
  *   %0 = const {ref="dense/kernel", dtype="f32", shape=[16,32]} : f32[16,32]
  */
-import { attr } from '../ir/attrs.js';
 import { IRError } from '../ir/errors.js';
-import { registerOp } from '../ir/op.js';
-import type { DType } from '../ir/types.js';
+import { defineOp } from '../ir/define_op.js';
 import { formatShape } from '../ir/types.js';
 
-registerOp({
+defineOp({
   name: 'const',
   doc: 'A weight or constant tensor, read from the weight table by name.',
   attrs: {
@@ -20,13 +18,13 @@ registerOp({
   arity: 0,
   readsWeight: true,
   infer(_inputs, attrs) {
-    const shape = attr.ints(attrs, 'shape');
+    const shape = [...attrs.shape];
     if (shape.some((d) => d < 0)) throw new IRError(`shape ${formatShape(shape)} has a negative size`);
-    return [{ dtype: attr.string(attrs, 'dtype') as DType, shape }];
+    return [{ dtype: attrs.dtype, shape }];
   },
   reference(_inputs, attrs, ctx) {
-    const t = ctx.weight(attr.string(attrs, 'ref'));
-    const shape = attr.ints(attrs, 'shape');
+    const t = ctx.weight(attrs.ref);
+    const shape = [...attrs.shape];
     if (t.dtype !== attrs.dtype || t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
       throw new IRError(`weight '${String(attrs.ref)}' is ${t.dtype}${formatShape(t.shape)}, the graph expects ${String(attrs.dtype)}${formatShape(shape)}`);
     }

@@ -28,10 +28,10 @@
  *     }
  *   }
  */
-import { attr } from '../ir/attrs.js';
 import { IRError } from '../ir/errors.js';
 import type { Graph } from '../ir/graph.js';
-import { getOp, registerOp } from '../ir/op.js';
+import { defineOp } from '../ir/define_op.js';
+import { getOp } from '../ir/op.js';
 import { formatShape, formatType, sameShape, type Shape, type TensorType } from '../ir/types.js';
 import { broadcastShapes } from './util.js';
 
@@ -108,7 +108,7 @@ function checkForm(body: Graph): void {
   });
 }
 
-registerOp({
+defineOp({
   name: 'fused',
   doc: 'A fused kernel: runs its body graph, either elementwise ops over one shape or an anchor (matmul/conv) plus an elementwise epilogue.',
   attrs: {
@@ -131,7 +131,7 @@ registerOp({
   },
   verify(_inputs, attrs, body) {
     if (!body) throw new IRError('fused needs a body graph');
-    if (attr.string(attrs, 'name') === '') throw new IRError('the kernel name is empty');
+    if (attrs.name === '') throw new IRError('the kernel name is empty');
     checkForm(body);
   },
   reference(inputs, _attrs, ctx, body) {

@@ -10,9 +10,9 @@
  *
  * with %x: f32[N,5,12] and %w: f32[12,32].
  */
-import { attr, type Attrs } from '../ir/attrs.js';
 import { IRError } from '../ir/errors.js';
-import { registerOp } from '../ir/op.js';
+import { defineOp } from '../ir/define_op.js';
+import type { OpAttrs } from '../ir/op_types.js';
 import { allocData } from '../ir/tensor.js';
 import type { Dim, Shape, TensorType } from '../ir/types.js';
 import { formatType } from '../ir/types.js';
@@ -34,13 +34,13 @@ function matrixDims(shape: Shape, transpose: boolean): [Dim, Dim] {
   return transpose ? [c, r] : [r, c];
 }
 
-function matmulShape(a: TensorType, b: TensorType, attrs: Attrs): MatmulShape {
+function matmulShape(a: TensorType, b: TensorType, attrs: OpAttrs['matmul']): MatmulShape {
   const where = `a ${formatType(a)}, b ${formatType(b)}`;
   if (a.dtype !== b.dtype) throw new IRError(`operand dtypes differ (${where})`);
   if (a.dtype === 'bool') throw new IRError(`operands must be f32 or i32 (${where})`);
   if (a.shape.length < 2 || b.shape.length < 2) throw new IRError(`operands must have rank >= 2 (${where})`);
-  const [m, k] = matrixDims(a.shape, attr.bool(attrs, 'transpose_a'));
-  const [k2, n] = matrixDims(b.shape, attr.bool(attrs, 'transpose_b'));
+  const [m, k] = matrixDims(a.shape, attrs.transpose_a);
+  const [k2, n] = matrixDims(b.shape, attrs.transpose_b);
   if (k !== k2) throw new IRError(`inner dimensions differ: ${String(k)} vs ${String(k2)} (${where})`);
   const aBatch = a.shape.slice(0, -2);
   const bBatch = b.shape.slice(0, -2);
@@ -53,7 +53,7 @@ function matmulShape(a: TensorType, b: TensorType, attrs: Attrs): MatmulShape {
   return { batch, aBatch, bBatch, m, k, n };
 }
 
-registerOp({
+defineOp({
   name: 'matmul',
   doc: 'NumPy matmul for rank >= 2 with broadcasting batch axes; transposes swap the last two axes first.',
   attrs: {
@@ -77,8 +77,8 @@ registerOp({
     const aOf = broadcastIndexMap(aBatch, batch);
     const bOf = broadcastIndexMap(bBatch, batch);
     // Element strides of a's (row i, inner p) and b's (inner p, column j), transposes included.
-    const [aRow, aInner] = attr.bool(attrs, 'transpose_a') ? [1, m] : [k, 1];
-    const [bInner, bCol] = attr.bool(attrs, 'transpose_b') ? [1, k] : [n, 1];
+    const [aRow, aInner] = attrs.transpose_a ? [1, m] : [k, 1];
+    const [bInner, bCol] = attrs.transpose_b ? [1, k] : [n, 1];
     const ad = a.data;
     const bd = b.data;
     const out = allocData(a.dtype, aOf.length * m * n);

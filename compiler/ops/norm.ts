@@ -4,9 +4,9 @@
  *     %5 = batch_norm(%x, %mean, %var, %gamma, %beta) {epsilon=0.001, axis=-1} : f32[N,7,7,16]
  *     %6 = layer_norm(%x, %gamma, %beta) {axes=[-1], epsilon=0.001} : f32[N,5,12]
  */
-import { attr, type Attrs } from '../ir/attrs.js';
 import { IRError } from '../ir/errors.js';
-import { registerOp } from '../ir/op.js';
+import { defineOp } from '../ir/define_op.js';
+import type { OpAttrs } from '../ir/op_types.js';
 import { sizeOf } from '../ir/tensor.js';
 import { formatShape, type Shape, type TensorType } from '../ir/types.js';
 import { requireDType } from './elementwise/define.js';
@@ -20,14 +20,14 @@ function requireParam(t: TensorType, shape: Shape, what: string): void {
   }
 }
 
-function checkEpsilon(attrs: Attrs): void {
-  const eps = attr.float(attrs, 'epsilon');
+function checkEpsilon(attrs: OpAttrs['batch_norm' | 'layer_norm']): void {
+  const eps = attrs.epsilon;
   if (!(eps >= 0)) throw new IRError(`epsilon must be >= 0, got ${eps}`);
 }
 
 const BN_PARAMS = ['mean', 'variance', 'gamma', 'beta'] as const;
 
-registerOp({
+defineOp({
   name: 'batch_norm',
   doc:
     'Inference batch normalization over `axis`: (x - mean) / sqrt(variance + epsilon) * gamma + beta, ' +
@@ -40,15 +40,15 @@ registerOp({
   },
   infer([x, ...params], attrs) {
     requireDType(x, ['f32'], 'the input');
-    const axis = normalizeAxes([attr.int(attrs, 'axis')], x.shape.length)[0];
+    const axis = normalizeAxes([attrs.axis], x.shape.length)[0];
     const channels = x.shape[axis];
     if (channels === 'N') throw new IRError('batch_norm cannot normalize over the batch axis N');
     params.forEach((p, i) => requireParam(p, [channels], BN_PARAMS[i]));
     return [{ dtype: 'f32', shape: [...x.shape] }];
   },
   reference([x, mean, variance, gamma, beta], attrs) {
-    const axis = normalizeAxes([attr.int(attrs, 'axis')], x.shape.length)[0];
-    const eps = attr.float(attrs, 'epsilon');
+    const axis = normalizeAxes([attrs.axis], x.shape.length)[0];
+    const eps = attrs.epsilon;
     const channels = x.shape[axis];
     const inner = sizeOf(x.shape.slice(axis + 1));
     const scale = new Float64Array(channels);
@@ -67,13 +67,13 @@ registerOp({
 });
 
 /** The normalized axes of a layer_norm, ascending (gamma/beta follow this order). */
-function normAxes(attrs: Attrs, rank: number): number[] {
-  const axes = normalizeAxes(attr.ints(attrs, 'axes'), rank).sort((a, b) => a - b);
+function normAxes(attrs: OpAttrs['layer_norm'], rank: number): number[] {
+  const axes = normalizeAxes(attrs.axes, rank).sort((a, b) => a - b);
   if (axes.length === 0) throw new IRError('layer_norm needs at least one axis');
   return axes;
 }
 
-registerOp({
+defineOp({
   name: 'layer_norm',
   doc:
     'Layer normalization: per sample, mean and biased variance over `axes`, then ' +
@@ -103,7 +103,7 @@ registerOp({
     for (let g = 0; g < groups; g++) mean[g] /= count;
     const variance = new Float64Array(groups);
     for (let i = 0; i < x.data.length; i++) variance[groupOf[i]] += (x.data[i] - mean[groupOf[i]]) ** 2;
-    const eps = attr.float(attrs, 'epsilon');
+    const eps = attrs.epsilon;
     const invStd = variance.map((v) => 1 / Math.sqrt(v / count + eps));
     const out = new Float32Array(x.data.length);
     for (let i = 0; i < out.length; i++) {

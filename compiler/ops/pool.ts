@@ -9,9 +9,10 @@
  * every window holds real data). Windows are cut to the input: max never
  * selects padding, and avg divides by the number of real elements.
  */
-import { attr, type AttrSchema, type Attrs } from '../ir/attrs.js';
+import type { AttrSchema } from '../ir/attrs.js';
 import { IRError } from '../ir/errors.js';
-import { registerOp } from '../ir/op.js';
+import { defineOp } from '../ir/define_op.js';
+import type { OpAttrs } from '../ir/op_types.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { TensorType } from '../ir/types.js';
 import { checkPads2d, PADDING_2D, positiveInts, requireF32Rank, staticDim, window2d, type Window2D } from './conv/window.js';
@@ -23,12 +24,12 @@ const POOL_ATTRS: AttrSchema = {
   pads: { kind: 'intss', default: [[0, 0], [0, 0]], doc: '[[top,bottom],[left,right]] for padding "explicit"' },
 };
 
-function poolWindow(x: TensorType, attrs: Attrs): Window2D {
+function poolWindow(x: TensorType, attrs: OpAttrs[PoolOp]): Window2D {
   requireF32Rank(x, 4, 'x', '[N,H,W,C]');
-  const pool = attr.ints(attrs, 'pool');
-  const strides = attr.ints(attrs, 'strides');
-  const padding = attr.string(attrs, 'padding');
-  const pads = attr.intss(attrs, 'pads');
+  const pool = attrs.pool;
+  const strides = attrs.strides;
+  const padding = attrs.padding;
+  const pads = attrs.pads;
   positiveInts(pool, 2, 'pool');
   positiveInts(strides, 2, 'strides');
   checkPads2d(pads, padding);
@@ -41,6 +42,7 @@ function poolWindow(x: TensorType, attrs: Attrs): Window2D {
 }
 
 type Reducer = 'max' | 'avg';
+type PoolOp = 'max_pool2d' | 'avg_pool2d';
 
 /** Pools each window, clipped to the input, with `max` or the mean of its real elements. */
 function pool2d(x: Tensor, win: Window2D, reducer: Reducer): Tensor {
@@ -77,8 +79,8 @@ function pool2d(x: Tensor, win: Window2D, reducer: Reducer): Tensor {
   return { dtype: 'f32', shape: [batch, outH, outW, c], data: out };
 }
 
-function registerPool(name: string, reducer: Reducer, doc: string): void {
-  registerOp({
+function registerPool(name: PoolOp, reducer: Reducer, doc: string): void {
+  defineOp({
     name,
     doc,
     attrs: POOL_ATTRS,

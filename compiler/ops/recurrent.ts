@@ -3,10 +3,10 @@
  * layer lowers to. The loop stays a loop in the IR: the step is a body graph
  * run once per time step, never unrolled.
  */
-import { attr, type Attrs } from '../ir/attrs.js';
 import { IRError } from '../ir/errors.js';
 import type { Graph } from '../ir/graph.js';
-import { registerOp } from '../ir/op.js';
+import { defineOp } from '../ir/define_op.js';
+import type { OpAttrs } from '../ir/op_types.js';
 import { allocData, sizeOf, type Tensor } from '../ir/tensor.js';
 import type { Dim, TensorType } from '../ir/types.js';
 import { formatType, resolveShape, sameType } from '../ir/types.js';
@@ -18,9 +18,9 @@ interface ScanLayout {
   steps: number;
 }
 
-function layoutOf(inputs: readonly { shape: readonly Dim[] }[], attrs: Attrs): ScanLayout {
-  const numStates = attr.int(attrs, 'num_states');
-  const numSequences = attr.int(attrs, 'num_sequences');
+function layoutOf(inputs: readonly { shape: readonly Dim[] }[], attrs: OpAttrs['scan']): ScanLayout {
+  const numStates = attrs.num_states;
+  const numSequences = attrs.num_sequences;
   if (numStates < 0) throw new IRError(`num_states must be >= 0, got ${numStates}`);
   if (numSequences < 1) throw new IRError(`num_sequences is ${numSequences}, but scan needs at least one sequence`);
   if (numStates + numSequences > inputs.length) {
@@ -52,7 +52,7 @@ function bodyInputTypes(inputs: TensorType[], layout: ScanLayout): { type: Tenso
 }
 
 /** Checks the body against the operands and returns the scan's result types. */
-function scanTypes(inputs: TensorType[], attrs: Attrs, body: Graph | undefined): TensorType[] {
+function scanTypes(inputs: TensorType[], attrs: OpAttrs['scan'], body: Graph | undefined): TensorType[] {
   if (!body) throw new IRError('scan needs a body graph');
   const layout = layoutOf(inputs, attrs);
   const expected = bodyInputTypes(inputs, layout);
@@ -134,7 +134,7 @@ function stackSteps(stepShape: number[], dtype: TensorType['dtype'], steps: Tens
  *     }
  *   }
  */
-registerOp({
+defineOp({
   name: 'scan',
   doc: 'Runs the body once per time step over sequences, carrying states; stacks the step outputs.',
   attrs: {
@@ -150,7 +150,7 @@ registerOp({
   reference(inputs, attrs, ctx, body) {
     if (!body) throw new IRError('scan needs a body graph');
     const { numStates, numSequences, steps } = layoutOf(inputs, attrs);
-    const reverse = attr.bool(attrs, 'reverse');
+    const reverse = attrs.reverse;
     let states = inputs.slice(0, numStates);
     const sequences = inputs.slice(numStates, numStates + numSequences);
     const invariants = inputs.slice(numStates + numSequences);

@@ -7,9 +7,9 @@
  *     %2 = argmax(%1) {axis=-1} : i32[N]
  *     %3 = softmax(%1) {axis=-1} : f32[N,8]
  */
-import { attr, type Attrs } from '../ir/attrs.js';
 import { IRError } from '../ir/errors.js';
-import { registerOp } from '../ir/op.js';
+import { defineOp } from '../ir/define_op.js';
+import type { OpAttrs } from '../ir/op_types.js';
 import { allocData, sizeOf, stridesOf, type Tensor } from '../ir/tensor.js';
 import type { DType, Dim, Shape } from '../ir/types.js';
 import { requireDType } from './elementwise/define.js';
@@ -63,8 +63,10 @@ function reducedShape<D extends Dim>(shape: readonly D[], axes: ReadonlySet<numb
   return out;
 }
 
+type ReduceOp = 'reduce_sum' | 'reduce_mean' | 'reduce_max' | 'reduce_min' | 'reduce_prod';
+
 interface Reducer {
-  name: string;
+  name: ReduceOp;
   doc: string;
   dtypes: readonly DType[];
   init: number;
@@ -81,25 +83,25 @@ const REDUCERS: Reducer[] = [
   { name: 'reduce_prod', doc: 'Product', dtypes: ['f32', 'i32'], init: 1, step: (acc, x) => acc * x },
 ];
 
-function axesOf(attrs: Attrs, rank: number): Set<number> {
-  return new Set(normalizeAxes(attr.ints(attrs, 'axes'), rank));
+function axesOf(attrs: OpAttrs[ReduceOp], rank: number): Set<number> {
+  return new Set(normalizeAxes(attrs.axes, rank));
 }
 
 for (const r of REDUCERS) {
-  registerOp({
+  defineOp({
     name: r.name,
     doc: `${r.doc} over \`axes\` (negative allowed; [] reduces nothing); \`keepdims\` keeps them as size 1.\n\n    %1 = ${r.name}(%0) {axes=[1], keepdims=false} : f32[N]`,
     attrs: { axes: { kind: 'ints' }, keepdims: { kind: 'bool', default: false } },
     arity: 1,
     infer([x], attrs) {
       requireDType(x, r.dtypes, 'the operand');
-      return [{ dtype: x.dtype, shape: reducedShape<Dim>(x.shape, axesOf(attrs, x.shape.length), attr.bool(attrs, 'keepdims')) }];
+      return [{ dtype: x.dtype, shape: reducedShape<Dim>(x.shape, axesOf(attrs, x.shape.length), attrs.keepdims) }];
     },
     reference([x], attrs): Tensor[] {
       const axes = axesOf(attrs, x.shape.length);
       const kept = new Set(x.shape.map((_, ax) => ax).filter((ax) => !axes.has(ax)));
       const map = projectIndexMap(x.shape, kept);
-      const shape = reducedShape(x.shape, axes, attr.bool(attrs, 'keepdims'));
+      const shape = reducedShape(x.shape, axes, attrs.keepdims);
       const acc = new Float64Array(sizeOf(shape)).fill(r.init);
       for (let i = 0; i < map.length; i++) acc[map[i]] = r.step(acc[map[i]], x.data[i]);
       const count = acc.length === 0 ? 0 : x.data.length / acc.length;
@@ -115,11 +117,11 @@ function aroundAxis(shape: readonly number[], axis: number): { outer: number; le
   return { outer: sizeOf(shape.slice(0, axis)), len: shape[axis], inner: sizeOf(shape.slice(axis + 1)) };
 }
 
-function singleAxis(attrs: Attrs, shape: Shape): number {
-  return normalizeAxes([attr.int(attrs, 'axis')], shape.length)[0];
+function singleAxis(attrs: OpAttrs['argmax' | 'softmax' | 'log_softmax'], shape: Shape): number {
+  return normalizeAxes([attrs.axis], shape.length)[0];
 }
 
-registerOp({
+defineOp({
   name: 'argmax',
   doc: 'Index of the largest element along `axis` (the first one on ties; the first NaN if there is one), as i32; the axis is removed.\n\n    %1 = argmax(%0) {axis=-1} : i32[N]',
   attrs: { axis: { kind: 'int', default: -1 } },
@@ -181,7 +183,7 @@ for (const [name, log, formula] of [
   ['softmax', false, 'exp(x - max) / sum(exp(x - max))'],
   ['log_softmax', true, '(x - max) - log(sum(exp(x - max)))'],
 ] as const) {
-  registerOp({
+  defineOp({
     name,
     doc: `${formula} along \`axis\`, with the maximum subtracted for stability.\n\n    %1 = ${name}(%0) {axis=-1} : f32[N,10]`,
     attrs: { axis: { kind: 'int', default: -1 } },

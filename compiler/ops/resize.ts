@@ -12,9 +12,10 @@
  * (rounds it, half up, with `align_corners`); bilinear blends the two
  * neighbouring rows/columns, clamped to the input.
  */
-import { attr, type AttrSchema, type Attrs } from '../ir/attrs.js';
+import type { AttrSchema } from '../ir/attrs.js';
 import { IRError } from '../ir/errors.js';
-import { registerOp } from '../ir/op.js';
+import { defineOp } from '../ir/define_op.js';
+import type { OpAttrs } from '../ir/op_types.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { TensorType } from '../ir/types.js';
 import { positiveInts, requireF32Rank, staticDim } from './conv/window.js';
@@ -25,16 +26,19 @@ const RESIZE_ATTRS: AttrSchema = {
   half_pixel_centers: { kind: 'bool', default: false },
 };
 
-function resizeSize(x: TensorType, attrs: Attrs): number[] {
+type ResizeOp = 'resize_nearest' | 'resize_bilinear';
+export type ResizeAttrs = OpAttrs[ResizeOp];
+
+function resizeSize(x: TensorType, attrs: ResizeAttrs): number[] {
   requireF32Rank(x, 4, 'x', '[N,H,W,C]');
-  const size = attr.ints(attrs, 'size');
+  const size = attrs.size;
   positiveInts(size, 2, 'size');
-  if (attr.bool(attrs, 'align_corners') && attr.bool(attrs, 'half_pixel_centers')) {
+  if (attrs.align_corners && attrs.half_pixel_centers) {
     throw new IRError('align_corners and half_pixel_centers cannot both be true');
   }
   staticDim(x.shape, 1, 'input height');
   staticDim(x.shape, 2, 'input width');
-  return size;
+  return [...size];
 }
 
 /** Input positions per output position along one axis. */
@@ -42,9 +46,9 @@ function axisScale(inSize: number, outSize: number, alignCorners: boolean): numb
   return alignCorners && outSize > 1 ? (inSize - 1) / (outSize - 1) : inSize / outSize;
 }
 
-export function nearestAxis(inSize: number, outSize: number, attrs: Attrs): Int32Array {
-  const align = attr.bool(attrs, 'align_corners');
-  const halfPixel = attr.bool(attrs, 'half_pixel_centers');
+export function nearestAxis(inSize: number, outSize: number, attrs: ResizeAttrs): Int32Array {
+  const align = attrs.align_corners;
+  const halfPixel = attrs.half_pixel_centers;
   const scale = axisScale(inSize, outSize, align);
   const src = new Int32Array(outSize);
   for (let i = 0; i < outSize; i++) {
@@ -62,9 +66,9 @@ export interface LinearAxis {
   frac: Float64Array;
 }
 
-export function linearAxis(inSize: number, outSize: number, attrs: Attrs): LinearAxis {
-  const halfPixel = attr.bool(attrs, 'half_pixel_centers');
-  const scale = axisScale(inSize, outSize, attr.bool(attrs, 'align_corners'));
+export function linearAxis(inSize: number, outSize: number, attrs: ResizeAttrs): LinearAxis {
+  const halfPixel = attrs.half_pixel_centers;
+  const scale = axisScale(inSize, outSize, attrs.align_corners);
   const lo = new Int32Array(outSize);
   const hi = new Int32Array(outSize);
   const frac = new Float64Array(outSize);
@@ -79,7 +83,7 @@ export function linearAxis(inSize: number, outSize: number, attrs: Attrs): Linea
   return { lo, hi, frac };
 }
 
-function resizeNearest(x: Tensor, size: number[], attrs: Attrs): Tensor {
+function resizeNearest(x: Tensor, size: number[], attrs: ResizeAttrs): Tensor {
   const [batch, h, w, c] = x.shape;
   const [oh, ow] = size;
   const rows = nearestAxis(h, oh, attrs);
@@ -98,7 +102,7 @@ function resizeNearest(x: Tensor, size: number[], attrs: Attrs): Tensor {
   return { dtype: 'f32', shape: [batch, oh, ow, c], data: out };
 }
 
-function resizeBilinear(x: Tensor, size: number[], attrs: Attrs): Tensor {
+function resizeBilinear(x: Tensor, size: number[], attrs: ResizeAttrs): Tensor {
   const [batch, h, w, c] = x.shape;
   const [oh, ow] = size;
   const rows = linearAxis(h, oh, attrs);
@@ -130,8 +134,8 @@ function resizeBilinear(x: Tensor, size: number[], attrs: Attrs): Tensor {
   return { dtype: 'f32', shape: [batch, oh, ow, c], data: out };
 }
 
-function registerResize(name: string, doc: string, run: (x: Tensor, size: number[], attrs: Attrs) => Tensor): void {
-  registerOp({
+function registerResize(name: ResizeOp, doc: string, run: (x: Tensor, size: number[], attrs: ResizeAttrs) => Tensor): void {
+  defineOp({
     name,
     doc,
     attrs: RESIZE_ATTRS,

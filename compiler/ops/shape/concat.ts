@@ -5,9 +5,8 @@
  *
  *   %2 = concat(%a, %b) {axis=-1} : f32[N,7]          // %a: f32[N,3], %b: f32[N,4]
  */
-import { attr } from '../../ir/attrs.js';
 import { IRError } from '../../ir/errors.js';
-import { registerOp } from '../../ir/op.js';
+import { defineOp } from '../../ir/define_op.js';
 import { allocData, sizeOf } from '../../ir/tensor.js';
 import type { Dim, TensorType } from '../../ir/types.js';
 import { formatType } from '../../ir/types.js';
@@ -33,16 +32,16 @@ function concatShape(xs: TensorType[], axisAttr: number): Dim[] {
   return first.shape.map((d, i) => (i === axis ? joined : d));
 }
 
-registerOp({
+defineOp({
   name: 'concat',
   doc: 'Concatenates the operands along an axis.',
   attrs: { axis: { kind: 'int' } },
   arity: { min: 1 },
   infer(xs, attrs) {
-    return [{ dtype: xs[0].dtype, shape: concatShape(xs, attr.int(attrs, 'axis')) }];
+    return [{ dtype: xs[0].dtype, shape: concatShape(xs, attrs.axis) }];
   },
   reference(xs, attrs) {
-    const axis = axisOf(attr.int(attrs, 'axis'), xs[0].shape);
+    const axis = axisOf(attrs.axis, xs[0].shape);
     const shape = concatShape(xs.map((x) => ({ dtype: x.dtype, shape: x.shape })), axis) as number[];
     const outer = sizeOf(shape.slice(0, axis));
     const inner = sizeOf(shape.slice(axis + 1));

@@ -4,15 +4,13 @@
  *
  *   %0 = fill() {shape=[N,16], value=0, dtype="f32"} : f32[N,16]
  */
-import { attr } from '../../ir/attrs.js';
 import { IRError } from '../../ir/errors.js';
-import { registerOp } from '../../ir/op.js';
+import { defineOp } from '../../ir/define_op.js';
 import { allocData, sizeOf } from '../../ir/tensor.js';
-import type { DType } from '../../ir/types.js';
 import { formatShape, resolveShape } from '../../ir/types.js';
 import { checkValueFits, elementValue } from './layout.js';
 
-registerOp({
+defineOp({
   name: 'fill',
   doc: 'A tensor of the given shape (sizes and N) filled with one value.',
   attrs: {
@@ -22,17 +20,17 @@ registerOp({
   },
   arity: 0,
   infer(_inputs, attrs) {
-    const shape = attr.dims(attrs, 'shape');
+    const shape = attrs.shape;
     if (shape.some((d) => d !== 'N' && d < 0)) throw new IRError(`shape ${formatShape(shape)} must hold sizes or N, not -1`);
-    const dtype = attr.string(attrs, 'dtype') as DType;
-    checkValueFits(attr.float(attrs, 'value'), dtype, 'fill value');
+    const dtype = attrs.dtype;
+    checkValueFits(attrs.value, dtype, 'fill value');
     return [{ dtype, shape: [...shape] }];
   },
   reference(_inputs, attrs, ctx) {
-    const dtype = attr.string(attrs, 'dtype') as DType;
-    const shape = resolveShape(attr.dims(attrs, 'shape'), ctx.batch);
+    const dtype = attrs.dtype;
+    const shape = resolveShape(attrs.shape, ctx.batch);
     const data = allocData(dtype, sizeOf(shape));
-    data.fill(elementValue(attr.float(attrs, 'value'), dtype));
+    data.fill(elementValue(attrs.value, dtype));
     return [{ dtype, shape, data }];
   },
 });

@@ -6,21 +6,20 @@
  *
  *   %2 = gather(%table, %ids) {axis=0} : f32[N,10,16]   // %table: f32[1000,16], %ids: i32[N,10]
  */
-import { attr } from '../../ir/attrs.js';
 import { IRError } from '../../ir/errors.js';
-import { registerOp } from '../../ir/op.js';
+import { defineOp } from '../../ir/define_op.js';
 import { allocData, sizeOf } from '../../ir/tensor.js';
 import { formatType } from '../../ir/types.js';
 import { axisOf } from './layout.js';
 
-registerOp({
+defineOp({
   name: 'gather',
   doc: 'Gathers slices of params along an axis at i32 indices; an index outside [0, size) gives zeros.',
   attrs: { axis: { kind: 'int', default: 0 } },
   arity: 2,
   infer([params, indices], attrs) {
     if (indices.dtype !== 'i32') throw new IRError(`indices must be i32, got ${formatType(indices)}`);
-    const axis = axisOf(attr.int(attrs, 'axis'), params.shape);
+    const axis = axisOf(attrs.axis, params.shape);
     return [
       {
         dtype: params.dtype,
@@ -29,7 +28,7 @@ registerOp({
     ];
   },
   reference([params, indices], attrs) {
-    const axis = axisOf(attr.int(attrs, 'axis'), params.shape);
+    const axis = axisOf(attrs.axis, params.shape);
     const outer = sizeOf(params.shape.slice(0, axis));
     const size = params.shape[axis];
     const inner = sizeOf(params.shape.slice(axis + 1));

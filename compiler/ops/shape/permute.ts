@@ -1,7 +1,6 @@
 /** Ops that move elements within one tensor: `transpose` and `reverse`. */
-import { attr } from '../../ir/attrs.js';
 import { IRError } from '../../ir/errors.js';
-import { registerOp } from '../../ir/op.js';
+import { defineOp } from '../../ir/define_op.js';
 import { stridesOf } from '../../ir/tensor.js';
 import type { Shape } from '../../ir/types.js';
 import { formatShape } from '../../ir/types.js';
@@ -20,18 +19,18 @@ function checkPermutation(perm: readonly number[], shape: Shape): void {
  *
  *   %1 = transpose(%x) {perm=[0,2,1]} : f32[N,5,3]    // %x: f32[N,3,5]
  */
-registerOp({
+defineOp({
   name: 'transpose',
   doc: 'Permutes the axes: result axis i is input axis perm[i].',
   attrs: { perm: { kind: 'ints' } },
   arity: 1,
   infer([x], attrs) {
-    const perm = attr.ints(attrs, 'perm');
+    const perm = attrs.perm;
     checkPermutation(perm, x.shape);
     return [{ dtype: x.dtype, shape: perm.map((p) => x.shape[p]) }];
   },
   reference([x], attrs) {
-    const perm = attr.ints(attrs, 'perm');
+    const perm = attrs.perm;
     const strides = stridesOf(x.shape);
     const outStrides = perm.map((p) => strides[p]);
     const shape = perm.map((p) => x.shape[p]);
@@ -44,17 +43,17 @@ registerOp({
  *
  *   %1 = reverse(%x) {axes=[1]} : f32[N,7,4]          // %x: f32[N,7,4]
  */
-registerOp({
+defineOp({
   name: 'reverse',
   doc: 'Reverses the elements along the listed axes.',
   attrs: { axes: { kind: 'ints' } },
   arity: 1,
   infer([x], attrs) {
-    axesOf(attr.ints(attrs, 'axes'), x.shape);
+    axesOf(attrs.axes, x.shape);
     return [{ dtype: x.dtype, shape: [...x.shape] }];
   },
   reference([x], attrs) {
-    const flip = axesOf(attr.ints(attrs, 'axes'), x.shape);
+    const flip = axesOf(attrs.axes, x.shape);
     const strides = stridesOf(x.shape);
     return [
       remap(x, x.shape, (idx) =>

@@ -4,9 +4,8 @@
  * keeps as many `N` entries as its input has, and the static sizes must
  * account for all the other elements.
  */
-import { attr } from '../../ir/attrs.js';
 import { IRError } from '../../ir/errors.js';
-import { registerOp } from '../../ir/op.js';
+import { defineOp } from '../../ir/define_op.js';
 import { sizeOf } from '../../ir/tensor.js';
 import type { Dim, Shape } from '../../ir/types.js';
 import { formatShape } from '../../ir/types.js';
@@ -64,17 +63,17 @@ export function reshapeShape(input: Shape, target: readonly Dim[]): Shape {
  *
  *   %1 = reshape(%x) {shape=[N,-1]} : f32[N,60]      // %x: f32[N,4,5,3]
  */
-registerOp({
+defineOp({
   name: 'reshape',
   doc: 'Reinterprets the elements under a new shape (sizes, N, one -1).',
   attrs: { shape: { kind: 'dims', doc: 'target shape: sizes, N, or one -1' } },
   arity: 1,
   view: true,
   infer([x], attrs) {
-    return [{ dtype: x.dtype, shape: reshapeShape(x.shape, attr.dims(attrs, 'shape')) }];
+    return [{ dtype: x.dtype, shape: reshapeShape(x.shape, attrs.shape) }];
   },
   reference([x], attrs, ctx) {
-    const target = attr.dims(attrs, 'shape').map((d) => (d === 'N' ? ctx.batch : d));
+    const target = attrs.shape.map((d) => (d === 'N' ? ctx.batch : d));
     const known = target.reduce((p, d) => (d === -1 ? p : p * d), 1);
     const total = sizeOf(x.shape);
     const shape = target.map((d) => (d === -1 ? total / known : d));
@@ -97,17 +96,17 @@ function expandShape<D>(shape: readonly D[], axis: number, one: D): D[] {
  *
  *   %1 = expand_dims(%x) {axis=1} : f32[N,1,8]       // %x: f32[N,8]
  */
-registerOp({
+defineOp({
   name: 'expand_dims',
   doc: 'Inserts a size-1 axis.',
   attrs: { axis: { kind: 'int' } },
   arity: 1,
   view: true,
   infer([x], attrs) {
-    return [{ dtype: x.dtype, shape: expandShape<Dim>(x.shape, attr.int(attrs, 'axis'), 1) }];
+    return [{ dtype: x.dtype, shape: expandShape<Dim>(x.shape, attrs.axis, 1) }];
   },
   reference([x], attrs) {
-    return [withShape(x, expandShape(x.shape, attr.int(attrs, 'axis'), 1))];
+    return [withShape(x, expandShape(x.shape, attrs.axis, 1))];
   },
 });
 
@@ -127,16 +126,16 @@ function squeezeShape<D extends Dim>(shape: readonly D[], axes: readonly number[
  *
  *   %1 = squeeze(%x) {axes=[1,3]} : f32[N,5]         // %x: f32[N,1,5,1]
  */
-registerOp({
+defineOp({
   name: 'squeeze',
   doc: 'Removes the listed size-1 axes.',
   attrs: { axes: { kind: 'ints' } },
   arity: 1,
   view: true,
   infer([x], attrs) {
-    return [{ dtype: x.dtype, shape: squeezeShape(x.shape, attr.ints(attrs, 'axes')) }];
+    return [{ dtype: x.dtype, shape: squeezeShape(x.shape, attrs.axes) }];
   },
   reference([x], attrs) {
-    return [withShape(x, squeezeShape(x.shape, attr.ints(attrs, 'axes')))];
+    return [withShape(x, squeezeShape(x.shape, attrs.axes))];
   },
 });

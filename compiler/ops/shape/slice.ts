@@ -2,9 +2,8 @@
  * Ops that cut or grow a tensor's extent: `slice` and `pad`. On the batch axis
  * `N` a slice must keep everything (`begin 0, end 0`) and a pad must add nothing.
  */
-import { attr } from '../../ir/attrs.js';
 import { IRError } from '../../ir/errors.js';
-import { registerOp } from '../../ir/op.js';
+import { defineOp } from '../../ir/define_op.js';
 import { stridesOf } from '../../ir/tensor.js';
 import type { Dim, Shape } from '../../ir/types.js';
 import { formatShape } from '../../ir/types.js';
@@ -37,17 +36,17 @@ function sliceShape(shape: Shape, begin: readonly number[], end: readonly number
  *
  *   %1 = slice(%x) {begin=[0,2], end=[0,-1]} : f32[N,5]   // %x: f32[N,8]
  */
-registerOp({
+defineOp({
   name: 'slice',
   doc: 'Takes the half-open box [begin, end) of each axis (end <= 0 counts from the end).',
   attrs: { begin: { kind: 'ints' }, end: { kind: 'ints' } },
   arity: 1,
   infer([x], attrs) {
-    return [{ dtype: x.dtype, shape: sliceShape(x.shape, attr.ints(attrs, 'begin'), attr.ints(attrs, 'end')) }];
+    return [{ dtype: x.dtype, shape: sliceShape(x.shape, attrs.begin, attrs.end) }];
   },
   reference([x], attrs) {
-    const begin = attr.ints(attrs, 'begin');
-    const end = attr.ints(attrs, 'end');
+    const begin = attrs.begin;
+    const end = attrs.end;
     const ranges = x.shape.map((d, i) => sliceRange(d, begin[i], end[i], i));
     const strides = stridesOf(x.shape);
     const shape = ranges.map((r) => r.length);
@@ -55,7 +54,7 @@ registerOp({
   },
 });
 
-function padShape(shape: Shape, pads: readonly number[][]): Dim[] {
+function padShape(shape: Shape, pads: readonly (readonly number[])[]): Dim[] {
   expectPerAxis('pads', pads.length, shape);
   return shape.map((d, i) => {
     const p = pads[i];
@@ -74,20 +73,20 @@ function padShape(shape: Shape, pads: readonly number[][]): Dim[] {
  *
  *   %1 = pad(%x) {pads=[[0,0],[1,2],[1,2],[0,0]], value=0} : f32[N,9,9,3]   // %x: f32[N,6,6,3]
  */
-registerOp({
+defineOp({
   name: 'pad',
   doc: 'Pads each axis with a constant value.',
   attrs: { pads: { kind: 'intss' }, value: { kind: 'float', default: 0 } },
   arity: 1,
   infer([x], attrs) {
-    checkValueFits(attr.float(attrs, 'value'), x.dtype, 'pad value');
-    return [{ dtype: x.dtype, shape: padShape(x.shape, attr.intss(attrs, 'pads')) }];
+    checkValueFits(attrs.value, x.dtype, 'pad value');
+    return [{ dtype: x.dtype, shape: padShape(x.shape, attrs.pads) }];
   },
   reference([x], attrs) {
-    const pads = attr.intss(attrs, 'pads');
+    const pads = attrs.pads;
     const shape = padShape(x.shape, pads) as number[];
     const strides = stridesOf(x.shape);
-    const fill = elementValue(attr.float(attrs, 'value'), x.dtype);
+    const fill = elementValue(attrs.value, x.dtype);
     const source = (idx: readonly number[]): number => {
       let s = 0;
       for (let k = 0; k < idx.length; k++) {

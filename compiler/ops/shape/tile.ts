@@ -2,9 +2,8 @@
  * Ops that repeat elements: `tile` (whole copies along each axis) and
  * `broadcast_to` (NumPy broadcasting to a given shape).
  */
-import { attr } from '../../ir/attrs.js';
 import { IRError } from '../../ir/errors.js';
-import { registerOp } from '../../ir/op.js';
+import { defineOp } from '../../ir/define_op.js';
 import { allocData, stridesOf } from '../../ir/tensor.js';
 import type { Dim, Shape } from '../../ir/types.js';
 import { formatShape, resolveShape } from '../../ir/types.js';
@@ -27,16 +26,16 @@ function tileShape(shape: Shape, reps: readonly number[]): Dim[] {
  *
  *   %1 = tile(%x) {reps=[1,3]} : f32[N,12]            // %x: f32[N,4]
  */
-registerOp({
+defineOp({
   name: 'tile',
   doc: 'Repeats the tensor reps[i] times along each axis i.',
   attrs: { reps: { kind: 'ints' } },
   arity: 1,
   infer([x], attrs) {
-    return [{ dtype: x.dtype, shape: tileShape(x.shape, attr.ints(attrs, 'reps')) }];
+    return [{ dtype: x.dtype, shape: tileShape(x.shape, attrs.reps) }];
   },
   reference([x], attrs) {
-    const shape = tileShape(x.shape, attr.ints(attrs, 'reps')) as number[];
+    const shape = tileShape(x.shape, attrs.reps) as number[];
     const strides = stridesOf(x.shape);
     return [remap(x, shape, (idx) => idx.reduce((s, i, k) => s + (i % x.shape[k]) * strides[k], 0))];
   },
@@ -58,16 +57,16 @@ function broadcastTarget(from: Shape, target: readonly Dim[]): Dim[] {
  *
  *   %1 = broadcast_to(%x) {shape=[N,4,3]} : f32[N,4,3]   // %x: f32[4,1]
  */
-registerOp({
+defineOp({
   name: 'broadcast_to',
   doc: 'Broadcasts the operand to a shape (NumPy rules).',
   attrs: { shape: { kind: 'dims' } },
   arity: 1,
   infer([x], attrs) {
-    return [{ dtype: x.dtype, shape: broadcastTarget(x.shape, attr.dims(attrs, 'shape')) }];
+    return [{ dtype: x.dtype, shape: broadcastTarget(x.shape, attrs.shape) }];
   },
   reference([x], attrs, ctx) {
-    const shape = resolveShape(attr.dims(attrs, 'shape'), ctx.batch);
+    const shape = resolveShape(attrs.shape, ctx.batch);
     broadcastTarget(x.shape, shape);
     const map = broadcastIndexMap(x.shape, shape);
     const data = allocData(x.dtype, map.length);

@@ -57,8 +57,8 @@ function placeTables(ctx: EmitContext, tables: (Int32Array | Float32Array)[]): (
 
 function emitNearest(ctx: EmitContext, g: Geometry): Expr {
   const { module: m, fn, node } = ctx;
-  const rows = scaled(nearestAxis(g.h, g.oh, node.attrs), g.w * g.c * 4);
-  const cols = scaled(nearestAxis(g.w, g.ow, node.attrs), g.c * 4);
+  const rows = scaled(nearestAxis(g.h, g.oh, attrsOf(node, OP.resize_nearest)), g.w * g.c * 4);
+  const cols = scaled(nearestAxis(g.w, g.ow, attrsOf(node, OP.resize_nearest)), g.c * 4);
   const read = placeTables(ctx, [rows, cols]);
   const [src, dst] = [0, 1].map(() => fn.local(binaryen.i32));
   const b = new VecBuilder(m, (t) => fn.local(t));
@@ -77,8 +77,8 @@ function emitNearest(ctx: EmitContext, g: Geometry): Expr {
 
 function emitBilinear(ctx: EmitContext, g: Geometry): Expr {
   const { module: m, fn, node } = ctx;
-  const rows = linearAxis(g.h, g.oh, node.attrs);
-  const cols = linearAxis(g.w, g.ow, node.attrs);
+  const rows = linearAxis(g.h, g.oh, attrsOf(node, OP.resize_bilinear));
+  const cols = linearAxis(g.w, g.ow, attrsOf(node, OP.resize_bilinear));
   const rowBytes = g.w * g.c * 4;
   const read = placeTables(ctx, [
     scaled(rows.lo, rowBytes), scaled(rows.hi, rowBytes), Float32Array.from(rows.frac),

@@ -9,6 +9,8 @@ import type { Node } from '../../../compiler/ir/graph.js';
 import { countAffine, countExpr, decomposeIndex, linearIndex } from '../shape_exprs.js';
 import type { GpuKernelEmitter } from './context.js';
 import { boxCopyDispatch } from './movement_box.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 
 const LANES = 64;
 
@@ -34,7 +36,7 @@ export const resizeNearestKernel: GpuKernelEmitter = {
   unsupported,
   emit(ctx) {
     const { node } = ctx;
-    const { attrs } = node;
+    const attrs = attrsOf(node, OP.resize_nearest);
     const { h, w, oh, ow } = sizes(node);
     return [
       boxCopyDispatch({
@@ -54,7 +56,7 @@ export const resizeBilinearKernel: GpuKernelEmitter = {
   unsupported,
   emit(ctx) {
     const { node } = ctx;
-    const { attrs } = node;
+    const attrs = attrsOf(node, OP.resize_bilinear);
     const { h, w, oh, ow } = sizes(node);
     const rows = linearAxis(h, oh, attrs);
     const cols = linearAxis(w, ow, attrs);
