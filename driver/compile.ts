@@ -145,9 +145,9 @@ async function compileModel(model: string, options: CompileOptions): Promise<Com
   let graph: Graph;
   let imported: Graph;
   try {
-    // Lowering is deterministic: the second copy stays as imported, for the build report.
+    // The copy stays as imported, for the build report.
     graph = lowerModel(spec).graph;
-    imported = lowerModel(spec).graph;
+    imported = graph.clone();
     verifyGraph(graph);
   } catch (e) {
     throw toCompileError(e, model, model);
