@@ -14,7 +14,6 @@ import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { interpret } from '../../compiler/interpreter/interpreter.js';
 import type { Graph } from '../../compiler/ir/graph.js';
-import { parseGraph } from '../../compiler/ir/parser.js';
 import { printGraph } from '../../compiler/ir/printer.js';
 import { verifyGraph } from '../../compiler/ir/verifier.js';
 import { runPasses } from '../../compiler/passes/manager.js';
@@ -27,12 +26,8 @@ const SEED = Number(process.env.TFC_PROPERTY_SEED ?? 20240611);
 const RUNS = Number(process.env.TFC_PROPERTY_RUNS ?? 1000);
 const VARIANT_RUNS = Math.max(1, Math.ceil(RUNS / 4));
 
-function clone(g: Graph): Graph {
-  return parseGraph(printGraph(g, { weights: true }));
-}
-
 function optimize(g: Graph, disabled: readonly string[], source: string): Graph {
-  const out = clone(g);
+  const out = g.clone();
   try {
     runPasses(out, pipelinePasses(), { verifyEach: true, disabled, log: () => {} });
   } catch (e) {
