@@ -12,6 +12,8 @@ import { tensorBytes } from '../../../compiler/ir/tensor_bytes.js';
 import type { DType, Shape } from '../../../compiler/ir/types.js';
 import type { Affine } from '../../../compiler/plan/index.js';
 import { sameAffine } from '../../../compiler/plan/affine.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import { ELEMENTWISE_GPU_OPS, elementwiseGpuUnsupported, emitElementwiseStatements, loadAs, storeAs } from '../elementwise_rules.js';
 import { broadcastIndex, countAffine, countExpr } from '../shape_exprs.js';
 import type { GpuBinding, GpuDispatch, GpuEmitContext, GpuKernelEmitter, Region } from './context.js';
@@ -236,7 +238,7 @@ const fusedElementwise: GpuKernelEmitter = {
     const body = ctx.node.body;
     if (!body) throw new Error(`${ctx.label}: fused node without a body`);
     const loop = { shape: kernelShape(body), inputs: body.inputs, nodes: body.nodes, outputs: body.outputs.map((o) => o.value) };
-    const name = typeof ctx.node.attrs.name === 'string' ? ctx.node.attrs.name : 'elementwise';
+    const { name } = attrsOf(ctx.node, OP.fused);
     return [elementwiseDispatch(ctx, loop, `${ctx.label}(${name})`)];
   },
 };
