@@ -23,7 +23,7 @@ function sourceInput(g: Graph, producers: Map<number, Node>, v: Value): number |
     const index = g.inputs.indexOf(cur);
     if (index >= 0) return index;
     const p = producers.get(cur.id);
-    const bodyIsOneCast = p?.op === 'fused' && p.body?.nodes.length === 1 && p.body.nodes[0].op === 'cast' && p.inputs.length === 1;
+    const bodyIsOneCast = p?.op === OP.fused && p.body?.nodes.length === 1 && p.body.nodes[0].op === OP.cast && p.inputs.length === 1;
     cur = p && (PASS_THROUGH.has(p.op) || bodyIsOneCast) ? p.inputs[0] : undefined;
   }
   return undefined;
@@ -34,7 +34,7 @@ export function indexInputRows(g: Graph): Map<number, number> {
   const producers = g.producers();
   const rows = new Map<number, number>();
   for (const node of g.nodes) {
-    if (node.op !== 'gather') continue;
+    if (node.op !== OP.gather) continue;
     const i = sourceInput(g, producers, node.inputs[1]);
     if (i === undefined) continue;
     const params = node.inputs[0].type.shape;

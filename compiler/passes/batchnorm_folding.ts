@@ -88,7 +88,7 @@ function foldableProducer(x: Value, bn: Node, q: GraphQueries): Producer | undef
   const p = q.producer(x);
   if (!p) return undefined;
   if (ANCHORS.has(p.op)) return { anchor: p };
-  if (p.op !== 'add') return undefined;
+  if (p.op !== OP.add) return undefined;
   for (const [k, bias] of p.inputs.entries()) {
     const other = p.inputs[1 - k];
     const anchor = q.producer(other);
@@ -123,7 +123,7 @@ function scaleAndShift(p: BatchNormParts, emit: NodeEmitter): Value {
 }
 
 function foldBatchNorm(node: Node, q: GraphQueries, emit: NodeEmitter): Value | undefined {
-  if (node.op !== 'batch_norm') return undefined;
+  if (node.op !== OP.batch_norm) return undefined;
   const p = partsOf(node);
   if (![p.mean, p.variance, p.gamma, p.beta].every((v) => q.isConstant(v))) return undefined;
   return foldIntoProducer(node, p, q, emit) ?? scaleAndShift(p, emit);

@@ -66,7 +66,7 @@ const reshapeRule: LocalRewrite = (node, q, emit) => {
   const out = node.outputs[0];
   if (sameShape(x.type.shape, out.type.shape)) return x;
   const inner = q.producer(x);
-  if (!inner || inner.op !== 'reshape') return undefined;
+  if (!inner || inner.op !== OP.reshape) return undefined;
   const source = inner.inputs[0];
   if (sameShape(source.type.shape, out.type.shape)) return source;
   // The resolved result shape (sizes and N, no -1) is valid from any operand with the same elements.
@@ -87,7 +87,7 @@ const castRule: LocalRewrite = (node, q, emit) => {
   const to = attrsOf(node, OP.cast).to;
   if (x.type.dtype === to) return x;
   const inner = q.producer(x);
-  if (!inner || inner.op !== 'cast') return undefined;
+  if (!inner || inner.op !== OP.cast) return undefined;
   const source = inner.inputs[0];
   if (!castChainIsExact(source.type.dtype, x.type.dtype, to)) return undefined;
   return source.type.dtype === to ? source : emit.op('cast', [source], { to });

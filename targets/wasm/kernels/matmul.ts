@@ -71,7 +71,7 @@ function bodyInputShape(node: Node, operand: number): Shape {
 function check(node: Node, facts: GraphFacts): string | null {
   const parts = partsOf(node);
   const { anchor } = parts;
-  if (anchor.op !== 'matmul') return `the wasm target does not support op '${anchor.op}' yet`;
+  if (anchor.op !== OP.matmul) return `the wasm target does not support op '${anchor.op}' yet`;
   if (attrsOf(anchor, OP.matmul).transpose_a) return "the wasm target does not support op 'matmul' with transpose_a yet";
   const [aType, bType] = anchor.inputs.map((v) => v.type);
   if (aType.dtype !== 'f32') return "the wasm target does not support op 'matmul' on non-f32 values yet";

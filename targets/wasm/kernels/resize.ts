@@ -114,12 +114,12 @@ function emitBilinear(ctx: EmitContext, g: Geometry): Expr {
 
 export const resizeKernel: KernelEmitter = {
   unsupported(node) {
-    if (node.op !== 'resize_nearest' && node.op !== 'resize_bilinear') return `the wasm target does not support op '${node.op}' yet`;
+    if (node.op !== OP.resize_nearest && node.op !== OP.resize_bilinear) return `the wasm target does not support op '${node.op}' yet`;
     if (node.inputs[0].type.shape.slice(1).includes('N')) return `the wasm target supports '${node.op}' with the batch N on the first axis only`;
     return null;
   },
   emit(ctx) {
     const g = geometry(ctx.node);
-    return ctx.node.op === 'resize_nearest' ? emitNearest(ctx, g) : emitBilinear(ctx, g);
+    return ctx.node.op === OP.resize_nearest ? emitNearest(ctx, g) : emitBilinear(ctx, g);
   },
 };

@@ -33,7 +33,7 @@ export const softmaxKernel: KernelEmitter = {
   },
   emit(ctx) {
     const { module: m, fn, node } = ctx;
-    const logForm = node.op === 'log_softmax';
+    const logForm = node.op === OP.log_softmax;
     const length = lastAxisLength(node);
     if (typeof length === 'string') throw new Error(length);
     if (length === 0) return m.nop();
