@@ -72,7 +72,7 @@ describe('a file map in Node', () => {
 
   it('never takes a name the manifest gives from the map object prototype', async () => {
     const manifest = JSON.parse(readFileSync(hashed['manifest.json'], 'utf8')) as { targets: { wasm: { file: string } }; files: Record<string, unknown> };
-    manifest.files.toString = manifest.files[manifest.targets.wasm.file];
+    Object.assign(manifest.files, { toString: manifest.files[manifest.targets.wasm.file] });
     manifest.targets.wasm.file = 'toString';
     const files = withEdited('manifest.json', () => new TextEncoder().encode(JSON.stringify(manifest)));
     expect(await refusal({ files })).toMatch(/cannot read 'toString' \(the file map has no entry for it\)$/);
@@ -118,7 +118,7 @@ describe('a file map over HTTP', () => {
   });
 
   it('refuses a URL that is not found, naming the file and the status', async () => {
-    const files = { ...urls(), 'model.wasm': `${base}gone.wasm` };
+    const files: Record<string, string> = { ...urls(), 'model.wasm': `${base}gone.wasm` };
     expect(await refusal({ files })).toBe(`bundle ${files['manifest.json']}: cannot read 'model.wasm' (HTTP 404)`);
   });
 });
