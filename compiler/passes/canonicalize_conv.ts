@@ -21,7 +21,9 @@ import type { Attrs } from '../ir/attrs.js';
 import { GraphBuilder } from '../ir/builder.js';
 import { graphFacts, type GraphFacts } from '../ir/constants.js';
 import type { Graph, Node, Value } from '../ir/graph.js';
+import { attrsOf } from '../ir/node_attrs.js';
 import { getOp, type RefContext } from '../ir/op.js';
+import { OP } from '../ir/op_types.js';
 import { sameShape, type TensorType } from '../ir/types.js';
 import { asConv2d } from '../ops/conv/conv1d.js';
 import { asDilatedConv2d } from '../ops/conv/transpose.js';
@@ -30,7 +32,7 @@ import { installKernels, type KernelGroup } from './kernel.js';
 import type { Pass } from './pass.js';
 import { replaceAllUses } from './pass.js';
 
-const NON_CANONICAL = new Set(['conv1d', 'conv2d_transpose']);
+const NON_CANONICAL: ReadonlySet<string> = new Set([OP.conv1d, OP.conv2d_transpose]);
 
 /** Weight-only ops are evaluated here through their own reference semantics, which never need a context. */
 const NO_CONTEXT: RefContext = {
@@ -80,11 +82,11 @@ class Emitter {
 /** The canonical conv2d for a conv1d / conv2d_transpose node reading `x` and `w` (values of the top-level graph). */
 function canonicalConv(anchor: Node, x: Value, w: Value, emit: Emitter): Node {
   const [xType, wType] = anchor.inputs.map((v) => v.type);
-  if (anchor.op === 'conv1d') {
-    const attrs = asConv2d(anchor.attrs, wType.shape[0] as number);
+  if (anchor.op === OP.conv1d) {
+    const attrs = asConv2d(attrsOf(anchor, OP.conv1d), wType.shape[0] as number);
     return emit.node('conv2d', [emit.op('expand_dims', [x], { axis: 1 }), emit.op('expand_dims', [w], { axis: 0 })], attrs);
   }
-  const { conv2d, flip } = asDilatedConv2d(xType, wType, anchor.attrs);
+  const { conv2d, flip } = asDilatedConv2d(xType, wType, attrsOf(anchor, OP.conv2d_transpose));
   const steps: { op: string; attrs: Attrs }[] = [
     { op: 'transpose', attrs: { perm: flip.perm } },
     { op: 'reverse', attrs: { axes: flip.axes } },
@@ -95,7 +97,7 @@ function canonicalConv(anchor: Node, x: Value, w: Value, emit: Emitter): Node {
 /** The nodes replacing a plain conv1d / conv2d_transpose; its result becomes `replacement`. */
 function rewritePlain(node: Node, emit: Emitter): Value {
   const conv = canonicalConv(node, node.inputs[0], node.inputs[1], emit);
-  return node.op === 'conv1d' ? emit.op('squeeze', [conv.outputs[0]], { axes: [1] }) : conv.outputs[0];
+  return node.op === OP.conv1d ? emit.op('squeeze', [conv.outputs[0]], { axes: [1] }) : conv.outputs[0];
 }
 
 /**
@@ -118,7 +120,7 @@ function rewriteFused(node: Node, emit: Emitter): { group: KernelGroup; replacem
   /** conv1d: an operand of the anchor's result shape gains the unit height axis, once. */
   const lift = (v: Value): Value => {
     const o = operand(v);
-    if (anchor.op !== 'conv1d' || !sameShape(v.type.shape, resultType.shape)) return o;
+    if (anchor.op !== OP.conv1d || !sameShape(v.type.shape, resultType.shape)) return o;
     const done = lifted.get(o.id) ?? emit.op('expand_dims', [o], { axis: 1 });
     lifted.set(o.id, done);
     return done;
@@ -130,13 +132,13 @@ function rewriteFused(node: Node, emit: Emitter): { group: KernelGroup; replacem
     members.push(copy);
   }
   const result = members[members.length - 1].outputs[0];
-  const replacement = anchor.op === 'conv1d' ? emit.op('squeeze', [result], { axes: [1] }) : result;
+  const replacement = anchor.op === OP.conv1d ? emit.op('squeeze', [result], { axes: [1] }) : result;
   return { group: { members, results: [result] }, replacement };
 }
 
 function needsRewrite(node: Node): boolean {
   if (NON_CANONICAL.has(node.op)) return true;
-  return node.op === 'fused' && node.body !== undefined && kernelForm(node.body) === 'epilogue' && NON_CANONICAL.has(node.body.nodes[0].op);
+  return node.op === OP.fused && node.body !== undefined && kernelForm(node.body) === 'epilogue' && NON_CANONICAL.has(node.body.nodes[0].op);
 }
 
 function canonicalize(g: Graph): boolean {
@@ -152,7 +154,7 @@ function canonicalize(g: Graph): boolean {
     }
     const emit = new Emitter(g, facts);
     let replacement: Value | undefined;
-    if (node.op === 'fused') {
+    if (node.op === OP.fused) {
       const fused = rewriteFused(node, emit);
       if (fused) groups.push(fused.group);
       replacement = fused?.replacement;

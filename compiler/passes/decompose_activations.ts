@@ -31,6 +31,7 @@
  */
 import type { Graph, Node } from '../ir/graph.js';
 import { getOp } from '../ir/op.js';
+import { OP } from '../ir/op_types.js';
 import { applyLocalRewrites, type LocalRewrite } from './local_rewrite.js';
 import type { Pass } from './pass.js';
 
@@ -47,7 +48,7 @@ function decomposeKernel(kernel: Node): boolean {
 function decomposeGraph(g: Graph): boolean {
   let changed = applyLocalRewrites(g, decomposeNode);
   // A specific rewrite: only `fused` bodies are loops that keep the pieces together.
-  for (const node of g.nodes) if (node.op === 'fused' && decomposeKernel(node)) changed = true;
+  for (const node of g.nodes) if (node.op === OP.fused && decomposeKernel(node)) changed = true;
   return changed;
 }
 

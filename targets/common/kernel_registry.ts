@@ -10,6 +10,7 @@
  */
 import type { GraphFacts } from '../../compiler/ir/constants.js';
 import type { Node } from '../../compiler/ir/graph.js';
+import { OP } from '../../compiler/ir/op_types.js';
 import { kernelForm } from '../../compiler/ops/fused.js';
 
 export type { GraphFacts } from '../../compiler/ir/constants.js';
@@ -42,7 +43,7 @@ export interface KernelRegistry<E> {
 
 /** The op a node is reported as when unsupported: a fused epilogue kernel by its anchor. */
 export function reportedOp(node: Node): string {
-  if (node.op === 'fused' && node.body && kernelForm(node.body) === 'epilogue') return node.body.nodes[0].op;
+  if (node.op === OP.fused && node.body && kernelForm(node.body) === 'epilogue') return node.body.nodes[0].op;
   return node.op;
 }
 
@@ -79,7 +80,7 @@ export function kernelRegistry<Ctx extends { node: Node }, Out>(
   };
 
   const kernelFor = (node: Node, facts: GraphFacts): Emitter | string => {
-    const emitter = node.op === 'fused' ? fusedKernel : entry(built.kernels, node.op);
+    const emitter = node.op === OP.fused ? fusedKernel : entry(built.kernels, node.op);
     if (!emitter) return notSupported(reportedOp(node));
     return emitter.unsupported(node, facts) ?? emitter;
   };

@@ -3,16 +3,18 @@
  * which body inputs are weights (the facts its kernels see), whether every
  * body node has a kernel, and which planned buffer a body value lives in.
  */
-import { attr } from '../../compiler/ir/attrs.js';
 import { graphFacts, type GraphFacts } from '../../compiler/ir/constants.js';
 import type { Graph, Node, Value } from '../../compiler/ir/graph.js';
+import { attrsOf } from '../../compiler/ir/node_attrs.js';
 import { getOp } from '../../compiler/ir/op.js';
+import { OP } from '../../compiler/ir/op_types.js';
 import { planMemory, type MemoryPlan } from '../../compiler/plan/index.js';
 import type { KernelRegistry } from './kernel_registry.js';
 
 /** The index of the scan's first invariant operand (states and sequences come before). */
 export function firstInvariant(scan: Node): number {
-  return attr.int(scan.attrs, 'num_states') + attr.int(scan.attrs, 'num_sequences');
+  const counts = attrsOf(scan, OP.scan);
+  return counts.num_states + counts.num_sequences;
 }
 
 /** Facts inside the body: an invariant is constant when the scan's operand is. */

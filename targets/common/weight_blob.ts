@@ -7,8 +7,9 @@
  * hold whole entries (an entry larger than a page gets a page of its own).
  */
 import { alignUp } from '../../compiler/plan/affine.js';
-import { attr } from '../../compiler/ir/attrs.js';
 import type { Graph, Node } from '../../compiler/ir/graph.js';
+import { attrsOf } from '../../compiler/ir/node_attrs.js';
+import { OP } from '../../compiler/ir/op_types.js';
 import { tensorBytes } from '../../compiler/ir/tensor_bytes.js';
 
 export interface BlobLayout {
@@ -82,7 +83,7 @@ export class WeightBlob {
 
 /** The blob key and bytes of the weight a `const` node of `graph` (or of a body sharing its weight table) reads. */
 export function weightEntry(graph: Graph, constNode: Node): { key: string; bytes: () => Uint8Array } {
-  const ref = attr.string(constNode.attrs, 'ref');
+  const { ref } = attrsOf(constNode, OP.const);
   const t = graph.weights.get(ref);
   if (!t) throw new Error(`weight '${ref}' has no data`);
   return { key: `weight:${ref}`, bytes: () => tensorBytes(t) };

@@ -9,8 +9,10 @@
  * (compiler/ops/elementwise/*), NaN behaviour included.
  */
 import '../../compiler/ops/elementwise.js';
-import { attr, type Attrs } from '../../compiler/ir/attrs.js';
+import type { Attrs } from '../../compiler/ir/attrs.js';
 import type { Node } from '../../compiler/ir/graph.js';
+import { typedAttrs } from '../../compiler/ir/node_attrs.js';
+import { OP } from '../../compiler/ir/op_types.js';
 import type { DType } from '../../compiler/ir/types.js';
 import { compositeOps, expandElementwise } from '../../compiler/ops/elementwise/composite.js';
 import { evaluateNodes } from '../common/elementwise_nodes.js';
@@ -104,19 +106,25 @@ const PRIMITIVE_RULES: Readonly<Record<string, Rule>> = {
   // f32x4.max propagates NaN and orders -0 below +0, so relu(NaN) = NaN and relu(-0) = +0, as in TF.js.
   relu: byDtype(unaryF32((b, x) => b.m.f32x4.max(x(), b.f32(0))), ({ b, x }) => b.m.i32x4.max_s(x[0](), b.i32(0))),
   relu6: unaryF32((b, x) => b.m.f32x4.min(b.m.f32x4.max(x(), b.f32(0)), b.f32(6))),
-  elu: unaryF32((b, x, a) => elu(b, x, attr.float(a, 'alpha'))),
+  elu: unaryF32((b, x, a) => elu(b, x, typedAttrs(OP.elu, a).alpha)),
   sigmoid: unaryF32((b, x) => math.sigmoid(b, x)),
   tanh: unaryF32((b, x) => math.tanh(b, x)),
   softplus: unaryF32((b, x) => math.softplus(b, x)),
-  scale_shift: unaryF32((b, x, a) => scaleShift(b, x, attr.float(a, 'scale'), attr.float(a, 'shift'))),
-  leaky_relu: unaryF32((b, x, a) => b.select(b.m.f32x4.ge(x(), b.f32(0)), x(), b.m.f32x4.mul(x(), b.f32(attr.float(a, 'alpha'))))),
+  scale_shift: unaryF32((b, x, a) => {
+    const { scale, shift } = typedAttrs(OP.scale_shift, a);
+    return scaleShift(b, x, scale, shift);
+  }),
+  leaky_relu: unaryF32((b, x, a) => b.select(b.m.f32x4.ge(x(), b.f32(0)), x(), b.m.f32x4.mul(x(), b.f32(typedAttrs(OP.leaky_relu, a).alpha)))),
   // pmax(x, lo) = x < lo ? lo : x and pmin(y, hi) = hi < y ? hi : y: NaN and -0 pass through, like tf.clipByValue.
-  clip: unaryF32((b, x, a) => b.m.f32x4.pmin(b.m.f32x4.pmax(x(), b.f32(attr.float(a, 'min'))), b.f32(attr.float(a, 'max')))),
+  clip: unaryF32((b, x, a) => {
+    const { min, max } = typedAttrs(OP.clip, a);
+    return b.m.f32x4.pmin(b.m.f32x4.pmax(x(), b.f32(min)), b.f32(max));
+  }),
   identity: ({ x }) => x[0](),
   dropout: ({ x }) => x[0](),
   logical_not: ({ b, x }) => b.m.v128.not(x[0]()),
   // f32 -> bool is x != 0 (NaN counts as true); bool -> numbers keeps the bits of 1 where the mask is set.
-  cast: ({ b, x, attrs, dtypes }) => convert(b, x[0](), dtypes[0], attr.string(attrs, 'to') as DType),
+  cast: ({ b, x, attrs, dtypes }) => convert(b, x[0](), dtypes[0], typedAttrs(OP.cast, attrs).to),
   // Binary.
   add: byDtype(({ b, x }) => b.m.f32x4.add(x[0](), x[1]()), ({ b, x }) => b.m.i32x4.add(x[0](), x[1]())),
   sub: byDtype(({ b, x }) => b.m.f32x4.sub(x[0](), x[1]()), ({ b, x }) => b.m.i32x4.sub(x[0](), x[1]())),

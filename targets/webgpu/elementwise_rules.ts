@@ -17,8 +17,10 @@
  * can lose a NaN or an infinity.
  */
 import '../../compiler/ops/elementwise.js';
-import { attr, type Attrs } from '../../compiler/ir/attrs.js';
+import type { Attrs } from '../../compiler/ir/attrs.js';
 import type { Node } from '../../compiler/ir/graph.js';
+import { typedAttrs } from '../../compiler/ir/node_attrs.js';
+import { OP } from '../../compiler/ir/op_types.js';
 import type { DType } from '../../compiler/ir/types.js';
 import { compositeOps, expandElementwise, primitivesOf } from '../../compiler/ops/elementwise/composite.js';
 import { evaluateNodes } from '../common/elementwise_nodes.js';
@@ -226,18 +228,24 @@ const PRIMITIVE_RULES: Readonly<Record<string, Rule>> = {
   relu: unary((x, a) => (isI32(a) ? `max(${x}, 0i)` : reluF32(x))),
   // min(max(x, 0), 6): NaN stays NaN, -0 becomes +0.
   relu6: unary((x) => keepNan(x, `select(${reluF32(x)}, 6.0, ${x} > 6.0)`)),
-  elu: (a) => elu(a, attr.float(a.attrs, 'alpha')),
+  elu: (a) => elu(a, typedAttrs(OP.elu, a.attrs).alpha),
   sigmoid: unary((x, a) => sigmoid(a, x)),
   tanh: unary((x) => tanh(x)),
   softplus: unary((x, a) => softplus(a, x)),
-  scale_shift: unary((x, a) => scaleShift(a, x, attr.float(a.attrs, 'scale'), attr.float(a.attrs, 'shift'))),
+  scale_shift: unary((x, a) => {
+    const { scale, shift } = typedAttrs(OP.scale_shift, a.attrs);
+    return scaleShift(a, x, scale, shift);
+  }),
   // alpha * x checked on the bits: with alpha = 0 a compiler may fold it to 0 where -Inf gives NaN.
-  leaky_relu: unary((x, a) => `select(${mulF32(x, a.temp(`f32(${floatLiteral(attr.float(a.attrs, 'alpha'))})`), a.temp)}, ${x}, ${x} >= 0.0)`),
-  clip: unary((x, a) => clipByValue(x, attr.float(a.attrs, 'min'), attr.float(a.attrs, 'max'))),
+  leaky_relu: unary((x, a) => `select(${mulF32(x, a.temp(`f32(${floatLiteral(typedAttrs(OP.leaky_relu, a.attrs).alpha)})`), a.temp)}, ${x}, ${x} >= 0.0)`),
+  clip: unary((x, a) => {
+    const { min, max } = typedAttrs(OP.clip, a.attrs);
+    return clipByValue(x, min, max);
+  }),
   identity: unary((x) => x),
   dropout: unary((x) => x),
   logical_not: unary((x) => `!${x}`),
-  cast: unary((x, a) => convert(a, x, a.dtypes[0], attr.string(a.attrs, 'to') as DType)),
+  cast: unary((x, a) => convert(a, x, a.dtypes[0], typedAttrs(OP.cast, a.attrs).to)),
   // Binary.
   add: arithmetic('+', addF32),
   sub: arithmetic('-', subF32),
@@ -276,20 +284,19 @@ const RULES: Readonly<Record<string, Rule>> = {
 /** The ops the rules evaluate. */
 export const ELEMENTWISE_GPU_OPS: readonly string[] = Object.keys(RULES);
 
-/** Float attributes that become WGSL constants, by op. */
-const FLOAT_ATTRS: Readonly<Record<string, readonly string[]>> = {
-  elu: ['alpha'],
-  leaky_relu: ['alpha'],
-  clip: ['min', 'max'],
-  scale_shift: ['scale', 'shift'],
+/** Float attributes that become WGSL constants, by op (these ops have no others). */
+const FLOAT_ATTRS: Readonly<Partial<Record<string, (attrs: Attrs) => Readonly<Record<string, number>>>>> = {
+  elu: (a) => typedAttrs(OP.elu, a),
+  leaky_relu: (a) => typedAttrs(OP.leaky_relu, a),
+  clip: (a) => typedAttrs(OP.clip, a),
+  scale_shift: (a) => typedAttrs(OP.scale_shift, a),
 };
 
 /** Why the webgpu target cannot evaluate this elementwise node, or null when it can. */
 export function elementwiseGpuUnsupported(node: Node): string | null {
   if (!(node.op in RULES)) return `the webgpu target does not support op '${node.op}' yet`;
   for (const p of primitivesOf(node.op, node.inputs.map((v) => v.type.dtype), node.attrs)) {
-    for (const name of FLOAT_ATTRS[p.op] ?? []) {
-      const v = attr.float(p.attrs, name);
+    for (const [name, v] of Object.entries(FLOAT_ATTRS[p.op]?.(p.attrs) ?? {})) {
       if (!Number.isFinite(v)) return `the webgpu target does not support op '${node.op}' with a non-finite '${name}' (${v})`;
     }
   }

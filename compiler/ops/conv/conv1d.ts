@@ -8,21 +8,19 @@
  * `explicit` with `pads = [left,right]`. It is conv2d over a height of 1
  * (`asConv2d`), the form the canonicalize-conv pass gives targets.
  */
-import { attr, type Attrs } from '../../ir/attrs.js';
+import type { Attrs } from '../../ir/attrs.js';
+import { defineOp } from '../../ir/define_op.js';
 import { IRError } from '../../ir/errors.js';
-import { registerOp } from '../../ir/op.js';
+import type { OpAttrs } from '../../ir/op_types.js';
 import type { TensorType } from '../../ir/types.js';
 import { formatType } from '../../ir/types.js';
 import { convolveDense } from './direct.js';
 import { axisWindow, positiveInts, requireF32Rank, staticDim, type Window2D } from './window.js';
 
-function conv1dWindow(x: TensorType, w: TensorType, attrs: Attrs): Window2D {
+function conv1dWindow(x: TensorType, w: TensorType, attrs: OpAttrs['conv1d']): Window2D {
   requireF32Rank(x, 3, 'x', '[N,W,C]');
   requireF32Rank(w, 3, 'w', '[k,C,F]');
-  const stride = attr.int(attrs, 'stride');
-  const dilation = attr.int(attrs, 'dilation');
-  const padding = attr.string(attrs, 'padding');
-  const pads = attr.ints(attrs, 'pads');
+  const { stride, dilation, padding, pads } = attrs;
   positiveInts([stride], 1, 'stride');
   positiveInts([dilation], 1, 'dilation');
   if (pads.length !== 2 || pads.some((p) => p < 0)) {
@@ -48,19 +46,18 @@ function conv1dWindow(x: TensorType, w: TensorType, attrs: Attrs): Window2D {
 }
 
 /** The attributes of the conv2d over [N,1,W,C] with a [1,k,C,F] filter that computes this conv1d. */
-export function asConv2d(attrs: Attrs, kernel: number): Attrs {
-  const dilation = attr.int(attrs, 'dilation');
-  const padding = attr.string(attrs, 'padding');
+export function asConv2d(attrs: OpAttrs['conv1d'], kernel: number): Attrs {
+  const { dilation, padding } = attrs;
   const causal = padding === 'causal';
   return {
-    strides: [1, attr.int(attrs, 'stride')],
+    strides: [1, attrs.stride],
     dilations: [1, dilation],
     padding: causal ? 'explicit' : padding,
-    pads: [[0, 0], causal ? [(kernel - 1) * dilation, 0] : attr.ints(attrs, 'pads')],
+    pads: [[0, 0], causal ? [(kernel - 1) * dilation, 0] : attrs.pads],
   };
 }
 
-registerOp({
+defineOp({
   name: 'conv1d',
   doc: 'Convolution over [N,W,C] with a [k,C,F] filter; valid, same, causal or explicit padding.',
   attrs: {

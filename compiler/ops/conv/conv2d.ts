@@ -9,11 +9,11 @@
  * pixels apart with zeros before the window slides (the form
  * conv2d_transpose is canonicalized to; geometry.ts).
  */
-import { registerOp } from '../../ir/op.js';
+import { defineOp } from '../../ir/define_op.js';
 import { convolveDense } from './direct.js';
 import { CONV2D_ATTRS, convGeometry } from './geometry.js';
 
-registerOp({
+defineOp({
   name: 'conv2d',
   doc: 'NHWC 2-D convolution with a [kh,kw,C,F] filter; TF same/valid or explicit padding, strides, dilation, input dilation.',
   attrs: CONV2D_ATTRS,

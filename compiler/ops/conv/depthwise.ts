@@ -6,13 +6,13 @@
  *
  * with %x: f32[N,9,10,4] and %w: f32[3,3,4,2]. Padding as for conv2d.
  */
-import { registerOp } from '../../ir/op.js';
+import { defineOp } from '../../ir/define_op.js';
 import { convolveDense } from './direct.js';
 import { FILTER_WINDOW_ATTRS, filterWindow } from './filter-window.js';
 
 const LAYOUT = '[kh,kw,C,M]';
 
-registerOp({
+defineOp({
   name: 'depthwise_conv2d',
   doc: 'NHWC depthwise convolution with a [kh,kw,C,M] filter; output channel c*M+m.',
   attrs: FILTER_WINDOW_ATTRS,

@@ -3,8 +3,9 @@
  * (`conv2d`, `depthwise_conv2d`): x [N,H,W,C], w [kh,kw,C,*], static spatial
  * sizes, and the window geometry their attributes describe.
  */
-import { attr, type AttrSchema, type Attrs } from '../../ir/attrs.js';
+import type { AttrSchema } from '../../ir/attrs.js';
 import { IRError } from '../../ir/errors.js';
+import type { OpAttrs } from '../../ir/op_types.js';
 import type { TensorType } from '../../ir/types.js';
 import { formatType } from '../../ir/types.js';
 import { checkPads2d, PADDING_2D, positiveInts, requireF32Rank, staticDim, window2d, type Window2D } from './window.js';
@@ -16,6 +17,9 @@ export const FILTER_WINDOW_ATTRS: AttrSchema = {
   pads: { kind: 'intss', default: [[0, 0], [0, 0]], doc: '[[top,bottom],[left,right]] for padding "explicit"' },
 };
 
+/** The attributes `FILTER_WINDOW_ATTRS` describes (conv2d's are a superset). */
+export type FilterWindowAttrs = OpAttrs['depthwise_conv2d'];
+
 /**
  * Validates x, w and the attributes; returns the window the filter slides over
  * x, dilated by `inputDilations` (zeros between pixels, conv2d only).
@@ -23,16 +27,13 @@ export const FILTER_WINDOW_ATTRS: AttrSchema = {
 export function filterWindow(
   x: TensorType,
   w: TensorType,
-  attrs: Attrs,
+  attrs: FilterWindowAttrs,
   filterLayout: string,
   inputDilations: readonly number[] = [1, 1],
 ): Window2D {
   requireF32Rank(x, 4, 'x', '[N,H,W,C]');
   requireF32Rank(w, 4, 'w', filterLayout);
-  const strides = attr.ints(attrs, 'strides');
-  const dilations = attr.ints(attrs, 'dilations');
-  const padding = attr.string(attrs, 'padding');
-  const pads = attr.intss(attrs, 'pads');
+  const { strides, dilations, padding, pads } = attrs;
   positiveInts(strides, 2, 'strides');
   positiveInts(dilations, 2, 'dilations');
   checkPads2d(pads, padding);

@@ -8,7 +8,8 @@
  *   dilated extent (h-1)*inDil+1 with its padding, strides and filter dilations;
  * - the filter is [kh,kw,C,F].
  */
-import { attr, type AttrSchema, type Attrs } from '../../ir/attrs.js';
+import type { AttrSchema } from '../../ir/attrs.js';
+import type { OpAttrs } from '../../ir/op_types.js';
 import type { TensorType } from '../../ir/types.js';
 import { FILTER_WINDOW_ATTRS, filterWindow } from './filter-window.js';
 import { positiveInts, type Window2D } from './window.js';
@@ -35,8 +36,8 @@ export interface ConvGeometry extends Window2D {
 }
 
 /** Validates a conv2d's operands and attributes and returns its geometry (every size but the batch is static). */
-export function convGeometry(x: TensorType, w: TensorType, attrs: Attrs): ConvGeometry {
-  const inputDilations = attr.ints(attrs, 'input_dilations');
+export function convGeometry(x: TensorType, w: TensorType, attrs: OpAttrs['conv2d']): ConvGeometry {
+  const inputDilations = attrs.input_dilations;
   positiveInts(inputDilations, 2, 'input_dilations');
   const [inDilH, inDilW] = inputDilations;
   const win = filterWindow(x, w, attrs, '[kh,kw,C,F]', inputDilations);

@@ -13,9 +13,10 @@
  * with the filter flipped in space and its channel axes swapped
  * (`asDilatedConv2d`), the form the canonicalize-conv pass gives targets.
  */
-import { attr, type Attrs } from '../../ir/attrs.js';
+import type { Attrs } from '../../ir/attrs.js';
+import { defineOp } from '../../ir/define_op.js';
 import { IRError } from '../../ir/errors.js';
-import { registerOp } from '../../ir/op.js';
+import type { OpAttrs } from '../../ir/op_types.js';
 import type { TensorType } from '../../ir/types.js';
 import { formatType } from '../../ir/types.js';
 import { positiveInts, requireF32Rank, staticDim } from './window.js';
@@ -31,11 +32,10 @@ function transposedAxis(size: number, kernel: number, stride: number, padding: s
   return { out: (size - 1) * stride + kernel, crop: 0 };
 }
 
-function transposeGeometry(x: TensorType, w: TensorType, attrs: Attrs): { rows: AxisGeometry; cols: AxisGeometry } {
+function transposeGeometry(x: TensorType, w: TensorType, attrs: OpAttrs['conv2d_transpose']): { rows: AxisGeometry; cols: AxisGeometry } {
   requireF32Rank(x, 4, 'x', '[N,H,W,C]');
   requireF32Rank(w, 4, 'w', '[kh,kw,F,C]');
-  const strides = attr.ints(attrs, 'strides');
-  const padding = attr.string(attrs, 'padding');
+  const { strides, padding } = attrs;
   positiveInts(strides, 2, 'strides');
   const h = staticDim(x.shape, 1, 'input height');
   const wd = staticDim(x.shape, 2, 'input width');
@@ -56,9 +56,9 @@ function transposeGeometry(x: TensorType, w: TensorType, attrs: Attrs): { rows: 
  * per axis the input dilated by the stride, padded by k-1-crop before and by
  * whatever reaches the output size after (k-1 for valid, stride-1+crop for same).
  */
-export function asDilatedConv2d(x: TensorType, w: TensorType, attrs: Attrs): { conv2d: Attrs; flip: { perm: number[]; axes: number[] } } {
+export function asDilatedConv2d(x: TensorType, w: TensorType, attrs: OpAttrs['conv2d_transpose']): { conv2d: Attrs; flip: { perm: number[]; axes: number[] } } {
   const { rows, cols } = transposeGeometry(x, w, attrs);
-  const strides = attr.ints(attrs, 'strides');
+  const { strides } = attrs;
   const axes = [rows, cols];
   const pads = [0, 1].map((i) => {
     const k = w.shape[i] as number;
@@ -72,7 +72,7 @@ export function asDilatedConv2d(x: TensorType, w: TensorType, attrs: Attrs): { c
   };
 }
 
-registerOp({
+defineOp({
   name: 'conv2d_transpose',
   doc: 'Keras Conv2DTranspose over NHWC with a [kh,kw,F,C] filter; valid: (in-1)*s+k, same: in*s.',
   attrs: {
@@ -89,7 +89,7 @@ registerOp({
     const { rows, cols } = transposeGeometry(x, w, attrs);
     const [batch, h, wd, c] = x.shape;
     const [kh, kw, f] = w.shape;
-    const [strideH, strideW] = attr.ints(attrs, 'strides');
+    const [strideH, strideW] = attrs.strides;
     const xs = x.data as Float32Array;
     const filter = w.data as Float32Array;
     const outH = rows.out;

@@ -2,8 +2,9 @@
  * Elementwise ops that change or keep values without arithmetic: `cast`,
  * `logical_not`, and the inference-time no-ops `identity` and `dropout`.
  */
-import { attr } from '../../ir/attrs.js';
 import { IRError } from '../../ir/errors.js';
+import { typedAttrs } from '../../ir/node_attrs.js';
+import { OP } from '../../ir/op_types.js';
 import { DTYPES, type DType } from '../../ir/types.js';
 import { defineUnary } from './define.js';
 
@@ -32,8 +33,8 @@ defineUnary({
   attrs: { to: { kind: 'dtype' } },
   example: { to: 'i32' },
   dtypes: DTYPES,
-  result: (_operand, a) => attr.string(a, 'to') as DType,
-  fn: (x, a) => CONVERT[attr.string(a, 'to') as DType](x),
+  result: (_operand, a) => typedAttrs(OP.cast, a).to,
+  fn: (x, a) => CONVERT[typedAttrs(OP.cast, a).to](x),
 });
 
 defineUnary({
@@ -60,7 +61,7 @@ defineUnary({
   view: true,
   fn: (x) => x,
   verify(a) {
-    const rate = attr.float(a, 'rate');
+    const { rate } = typedAttrs(OP.dropout, a);
     if (!(rate >= 0 && rate < 1)) throw new IRError(`dropout rate must be in [0, 1), got ${rate}`);
   },
 });

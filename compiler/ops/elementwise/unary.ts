@@ -7,9 +7,10 @@
  * generators use that, so targets implement only the primitives. Its `fn`
  * stays the exact definition, the oracle the decomposition is tested against.
  */
-import { attr, type Attrs } from '../../ir/attrs.js';
 import { IRError } from '../../ir/errors.js';
+import { typedAttrs } from '../../ir/node_attrs.js';
 import type { OpEmitter } from '../../ir/op.js';
+import { OP } from '../../ir/op_types.js';
 import { defineUnary, type UnarySpec } from './define.js';
 import { erf, gelu, roundHalfEven, SELU_ALPHA, SELU_SCALE, sigmoid, softplus } from './math.js';
 
@@ -30,9 +31,8 @@ function geluTanh<V>(e: OpEmitter<V>, x: V): V {
   return e.op('mul', [x, e.op('sigmoid', [scaleShift(e, u, 2 * Math.sqrt(2 / Math.PI), 0)])]);
 }
 
-function checkFinite(a: Attrs, names: readonly string[]): void {
-  for (const name of names) {
-    const v = attr.float(a, name);
+function checkFinite(values: Readonly<Record<string, number>>): void {
+  for (const [name, v] of Object.entries(values)) {
     if (!Number.isFinite(v)) throw new IRError(`${name} must be finite, got ${v}`);
   }
 }
@@ -62,7 +62,7 @@ const UNARY_OPS: UnarySpec[] = [
     name: 'elu',
     doc: 'x if x > 0 else alpha * (e^x - 1).',
     attrs: { alpha: { kind: 'float', default: 1 } },
-    fn: (x, a) => (x > 0 ? x : attr.float(a, 'alpha') * Math.expm1(x)),
+    fn: (x, a) => (x > 0 ? x : typedAttrs(OP.elu, a).alpha * Math.expm1(x)),
   },
   {
     name: 'selu',
@@ -107,14 +107,14 @@ const UNARY_OPS: UnarySpec[] = [
     name: 'gelu',
     doc: 'Exact 0.5 * x * (1 + erf(x / sqrt(2))); `approximate=true` uses the tanh form. Composite: of erf, or of sigmoid (x * sigmoid(2u) = 0.5 x (1 + tanh u)).',
     attrs: { approximate: { kind: 'bool', default: false } },
-    fn: (x, a) => gelu(x, attr.bool(a, 'approximate')),
-    decompose: ([x], a, e) => (attr.bool(a, 'approximate') ? geluTanh(e, x) : geluErf(e, x)),
+    fn: (x, a) => gelu(x, typedAttrs(OP.gelu, a).approximate),
+    decompose: ([x], a, e) => (typedAttrs(OP.gelu, a).approximate ? geluTanh(e, x) : geluErf(e, x)),
   },
   {
     name: 'leaky_relu',
     doc: 'x if x >= 0 else alpha * x.',
     attrs: { alpha: { kind: 'float', default: 0.2 } },
-    fn: (x, a) => (x >= 0 ? x : attr.float(a, 'alpha') * x),
+    fn: (x, a) => (x >= 0 ? x : typedAttrs(OP.leaky_relu, a).alpha * x),
   },
   {
     name: 'scale_shift',
@@ -122,11 +122,11 @@ const UNARY_OPS: UnarySpec[] = [
     attrs: { scale: { kind: 'float' }, shift: { kind: 'float' } },
     example: { scale: 0.2, shift: 0.5 },
     fn: (x, a) => {
-      const shift = attr.float(a, 'shift');
-      const scaled = x * attr.float(a, 'scale');
+      const { scale, shift } = typedAttrs(OP.scale_shift, a);
+      const scaled = x * scale;
       return shift === 0 ? scaled : scaled + shift;
     },
-    verify: (a) => checkFinite(a, ['scale', 'shift']),
+    verify: (a) => checkFinite(typedAttrs(OP.scale_shift, a)),
   },
   {
     name: 'clip',
@@ -134,14 +134,12 @@ const UNARY_OPS: UnarySpec[] = [
     attrs: { min: { kind: 'float' }, max: { kind: 'float' } },
     example: { min: 0, max: 6 },
     fn: (x, a) => {
-      const min = attr.float(a, 'min');
-      const max = attr.float(a, 'max');
+      const { min, max } = typedAttrs(OP.clip, a);
       return x < min ? min : x > max ? max : x;
     },
     verify(a) {
-      if (!(attr.float(a, 'min') <= attr.float(a, 'max'))) {
-        throw new IRError(`clip bounds are reversed: min=${attr.float(a, 'min')} > max=${attr.float(a, 'max')}`);
-      }
+      const { min, max } = typedAttrs(OP.clip, a);
+      if (!(min <= max)) throw new IRError(`clip bounds are reversed: min=${min} > max=${max}`);
     },
   },
 ];

@@ -12,6 +12,8 @@
  * GEMM hook (gemm_epilogue.ts), so a fused conv writes its output once.
  */
 import type { Node } from '../../../compiler/ir/graph.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import { convGeometry, isPointwise, type ConvGeometry } from '../../../compiler/ops/conv/geometry.js';
 import { binaryen, type Expr } from '../binaryen.js';
 import { DEFAULT_TILE, emitGemm } from '../gemm/microkernel.js';
@@ -47,7 +49,7 @@ interface ConvPlan {
 function plan(ctx: EmitContext): ConvPlan {
   const kernel = anchoredKernel(ctx.node);
   const [x, w] = kernel.anchor.inputs.map((v) => v.type);
-  const g = convGeometry(x, w, kernel.anchor.attrs);
+  const g = convGeometry(x, w, attrsOf(kernel.anchor, OP.conv2d));
   const filterOperand = anchorOperand(kernel, 1);
   const filter = ctx.constant(ctx.node.inputs[filterOperand]);
   if (!filter) throw new Error(`${kernel.anchor.op}: the filter is not a constant`);

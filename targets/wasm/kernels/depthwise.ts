@@ -9,6 +9,8 @@
  * channel o/M. The epilogue runs on the accumulator before the store.
  */
 import type { Node } from '../../../compiler/ir/graph.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import { filterWindow } from '../../../compiler/ops/conv/filter-window.js';
 import { binaryen, type Expr } from '../binaryen.js';
 import type { Getter } from '../func.js';
@@ -26,7 +28,7 @@ const LAYOUT = '[kh,kw,C,M]';
 function check(node: Node, facts: GraphFacts): string | null {
   const kernel = anchoredKernel(node);
   const { anchor } = kernel;
-  if (anchor.op !== 'depthwise_conv2d') return `the wasm target does not support op '${anchor.op}' yet`;
+  if (anchor.op !== OP.depthwise_conv2d) return `the wasm target does not support op '${anchor.op}' yet`;
   const [x, w] = anchor.inputs.map((v) => v.type);
   if (x.shape.slice(1).includes('N')) return "the wasm target supports 'depthwise_conv2d' with the batch N on the first axis only";
   if (!facts.constant(node.inputs[anchorOperand(kernel, 1)]) || w.shape.includes('N')) {
@@ -47,7 +49,7 @@ function emit(ctx: EmitContext): Expr {
   const kernel = anchoredKernel(ctx.node);
   const { anchor } = kernel;
   const [xType, wType] = anchor.inputs.map((v) => v.type);
-  const win = filterWindow(xType, wType, anchor.attrs, LAYOUT);
+  const win = filterWindow(xType, wType, attrsOf(anchor, OP.depthwise_conv2d), LAYOUT);
   const [h, w, c] = xType.shape.slice(1) as number[];
   const mult = wType.shape[3] as number;
   const channels = c * mult;

@@ -9,6 +9,8 @@
  * tap's position on the dilated input must divide by the dilation.
  */
 import type { Node } from '../../../compiler/ir/graph.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import { convGeometry, isPointwise, type ConvGeometry } from '../../../compiler/ops/conv/geometry.js';
 import type { Affine } from '../../../compiler/plan/index.js';
 import { countAffine } from '../shape_exprs.js';
@@ -57,7 +59,7 @@ function gather(g: ConvGeometry, x: string): string {
 
 export function convGemm(anchor: Node): ConvGemm {
   const [xType, wType] = anchor.inputs.map((v) => v.type);
-  const g = convGeometry(xType, wType, anchor.attrs);
+  const g = convGeometry(xType, wType, attrsOf(anchor, OP.conv2d));
   const loadA = (x: string): string => (isPointwise(g) ? `return ${x}[row * ${g.c}u + k];` : gather(g, x));
   const loadB = (w: string): string => `return ${w}[k * ${g.f}u + col];`;
   return { rows: countAffine([xType.shape[0], g.outH, g.outW]), cols: g.f, depth: g.kh * g.kw * g.c, loadA, loadB };

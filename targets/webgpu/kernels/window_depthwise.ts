@@ -7,6 +7,8 @@
  * A fused kernel applies its elementwise epilogue to the sum before the store.
  */
 import type { Node } from '../../../compiler/ir/graph.js';
+import { attrsOf } from '../../../compiler/ir/node_attrs.js';
+import { OP } from '../../../compiler/ir/op_types.js';
 import { filterWindow } from '../../../compiler/ops/conv/filter-window.js';
 import { epilogueCode, epilogueUnsupported } from '../epilogue.js';
 import { countAffine, countExpr } from '../shape_exprs.js';
@@ -36,7 +38,7 @@ function unsupported(node: Node): string | null {
 
 function depthwiseBody(anchor: Node, store: string): string {
   const [xType, wType] = anchor.inputs.map((v) => v.type);
-  const win = filterWindow(xType, wType, anchor.attrs, '[kh,kw,C,M]');
+  const win = filterWindow(xType, wType, attrsOf(anchor, OP.depthwise_conv2d), '[kh,kw,C,M]');
   const [, h, w, c] = xType.shape as number[];
   const mult = wType.shape[3] as number;
   const channels = c * mult;
