@@ -91,34 +91,6 @@ export function normalizeAttrs(opName: string, schema: AttrSchema, given: Attrs)
   return out;
 }
 
-/** Typed accessors used by op definitions. */
-export const attr = {
-  int(a: Attrs, k: string): number {
-    return a[k] as number;
-  },
-  float(a: Attrs, k: string): number {
-    return a[k] as number;
-  },
-  bool(a: Attrs, k: string): boolean {
-    return a[k] as boolean;
-  },
-  string(a: Attrs, k: string): string {
-    return a[k] as string;
-  },
-  ints(a: Attrs, k: string): number[] {
-    return a[k] as number[];
-  },
-  floats(a: Attrs, k: string): number[] {
-    return a[k] as number[];
-  },
-  dims(a: Attrs, k: string): (number | 'N')[] {
-    return a[k] as (number | 'N')[];
-  },
-  intss(a: Attrs, k: string): number[][] {
-    return a[k] as number[][];
-  },
-};
-
 /** Prints one attribute value in the IR text form. */
 export function formatAttrValue(v: AttrValue): string {
   if (Array.isArray(v)) return `[${v.map(formatAttrValue).join(',')}]`;
