@@ -59,6 +59,9 @@ describe('tfc build --target wasm,webgpu', () => {
       'model.relaxed.wasm',
       'model.wasm',
       'model.wgsl',
+      'package.json',
+      'runtime.d.ts',
+      'runtime.js',
       'weights.bin',
       'weights.webgpu.bin',
     ]);

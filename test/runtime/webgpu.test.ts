@@ -82,8 +82,8 @@ async function loadError(dir: string, options: Parameters<typeof loadModel>[1]):
 
 describe('bundles with a webgpu target', () => {
   it('hold model.wgsl and weights.webgpu.bin, listed in the manifest, next to the wasm files', () => {
-    expect(readdirSync(dirs.both).sort()).toEqual(['index.d.ts', 'index.js', 'manifest.json', 'model.wasm', 'model.wgsl', 'weights.bin', 'weights.webgpu.bin']);
-    expect(readdirSync(dirs.webgpu).sort()).toEqual(['index.d.ts', 'index.js', 'manifest.json', 'model.wgsl', 'weights.webgpu.bin']);
+    expect(readdirSync(dirs.both).sort()).toEqual(['index.d.ts', 'index.js', 'manifest.json', 'model.wasm', 'model.wgsl', 'package.json', 'runtime.d.ts', 'runtime.js', 'weights.bin', 'weights.webgpu.bin']);
+    expect(readdirSync(dirs.webgpu).sort()).toEqual(['index.d.ts', 'index.js', 'manifest.json', 'model.wgsl', 'package.json', 'runtime.d.ts', 'runtime.js', 'weights.webgpu.bin']);
     const manifest = JSON.parse(readFileSync(path.join(dirs.both, 'manifest.json'), 'utf8')) as { targets: Record<string, { file: string; weights: { file: string } }> };
     expect(Object.keys(manifest.targets)).toEqual(['wasm', 'webgpu']);
     expect(manifest.targets.webgpu).toMatchObject({ file: 'model.wgsl', weights: { file: 'weights.webgpu.bin' } });
