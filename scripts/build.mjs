@@ -45,7 +45,5 @@ function removeStaleOutputs(dist, sourceRoot) {
 
 runTsc('tsconfig.json');
 removeStaleOutputs(`${root}packages/compiler/dist`, root);
-if (existsSync(`${root}plugins/vite/tsconfig.json`)) {
-  runTsc('plugins/vite/tsconfig.json');
-  removeStaleOutputs(`${root}packages/vite-plugin/dist`, `${root}plugins/vite`);
-}
+runTsc('plugins/vite/tsconfig.json');
+removeStaleOutputs(`${root}packages/vite-plugin/dist`, `${root}plugins/vite`);
