@@ -20,12 +20,13 @@ import { BundleCache } from './bundle_cache.js';
 import { DevFiles } from './dev_files.js';
 import { locatedError } from './errors.js';
 import { modelFileOf, modelImportPath, modelModuleId } from './model_id.js';
-import { ModelCompiler, type CompileOutcome, type TargetName } from './model_compiler.js';
+import type { TargetName } from 'tfc-compiler';
+import { ModelCompiler, type CompileOutcome } from './model_compiler.js';
 import { modelModuleCode } from './model_module.js';
 import { ModelSources } from './model_sources.js';
 
 export type { TfcModel } from './model_module.js';
-export type { TargetName } from './model_compiler.js';
+export type { TargetName } from 'tfc-compiler';
 
 export interface TfcPluginOptions {
   /** The targets every model is compiled for (default both: the runtime takes WebGPU where an adapter exists, else WebAssembly). */

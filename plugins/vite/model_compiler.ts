@@ -8,12 +8,11 @@
  * one compile.
  */
 import { performance } from 'node:perf_hooks';
+import type { TargetName } from 'tfc-compiler';
 import type { BundleCache } from './bundle_cache.js';
 import { compilerIdentity } from './compiler_identity.js';
 import { toModelBundle, type ModelBundle } from './model_bundle.js';
 import { contentHash, digestFiles, keyHash, type CompileKey } from './sources.js';
-
-export type TargetName = 'wasm' | 'webgpu';
 
 export interface ModelCompilerOptions {
   targets: readonly TargetName[];
