@@ -1,0 +1,1 @@
+/** Registers every ONNX op converter (imported for its side effects). */
