@@ -7,7 +7,7 @@ import type { Graph } from './ir/graph.js';
 import { getOp } from './ir/op.js';
 import { bytesPerElement, elementCount } from './ir/types.js';
 import { evalAffine } from './plan/affine.js';
-import { planMemory } from './plan/plan.js';
+import { planMemory, type MemoryPlan } from './plan/plan.js';
 import type { BuildReport } from '../runtime/manifest.js';
 import { attrsOf } from './ir/node_attrs.js';
 import { OP } from './ir/op_types.js';
@@ -58,13 +58,14 @@ function weightBytes(g: Graph): number {
   return total;
 }
 
-export function inspectGraphs(before: Graph, after: Graph): InspectReport {
+/** `plan` is `after`'s memory plan: a build passes the one it made; `tfc inspect`, which has none, leaves it to be made here. */
+export function inspectGraphs(before: Graph, after: Graph, plan: MemoryPlan = planMemory(after)): InspectReport {
   const ops = kernelOps(after);
   return {
     nodes_before: computationNodes(before),
     kernels_after: Object.values(ops).reduce((s, c) => s + c, 0),
     ops_after: ops,
-    peak_bytes: evalAffine(planMemory(after).arena, 1),
+    peak_bytes: evalAffine(plan.arena, 1),
     naive_bytes: naiveBytes(after),
     weight_bytes: weightBytes(after),
   };

@@ -17,7 +17,6 @@ import type { Graph } from '../compiler/ir/graph.js';
 import { formatType } from '../compiler/ir/types.js';
 import { verifyGraph } from '../compiler/ir/verifier.js';
 import type { ModelSpec } from '../compiler/layers/layer.js';
-import { ALIGNMENT } from '../compiler/plan/affine.js';
 import { planMemory, type MemoryPlan } from '../compiler/plan/index.js';
 import type { Affine, BundleManifest } from '../runtime/manifest.js';
 import { UnsupportedOpError } from '../targets/common/support.js';
@@ -156,17 +155,17 @@ async function compileModel(model: string, options: CompileOptions): Promise<Com
   optimize(graph, options);
   // Targets implement only the canonical op forms, whatever the pipeline flags skipped.
   lowerForTargets(graph);
-  const report = inspectGraphs(imported, graph);
   for (const target of targets) checkSupported(graph, model, target);
-  // One memory plan for every target of the build.
+  // One memory plan for the whole build: the report, every target and the bundle read it.
   const plan = planMemory(graph);
+  const report = inspectGraphs(imported, graph, plan);
   const compiled: BundleTargets = {};
   for (const target of targets) {
     progress(COMPILERS[target].stage);
     Object.assign(compiled, compileTarget(graph, plan, model, target));
   }
   progress('assembling the bundle');
-  const { manifest, files } = assembleBundle(graph, compiled, ALIGNMENT, report, { runtime });
+  const { manifest, files } = assembleBundle(graph, compiled, plan, report, { runtime });
   const summary: BundleSummary = {
     kernels: manifest.kernels.count,
     peakBytesAtBatch1: manifest.memoryPlan.peakBytesAtBatch1,

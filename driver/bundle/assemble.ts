@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Graph, Value } from '../../compiler/ir/graph.js';
 import { kernelOps } from '../../compiler/inspect.js';
-import { planMemory } from '../../compiler/plan/index.js';
+import type { MemoryPlan } from '../../compiler/plan/index.js';
 import { indexInputRows } from '../../compiler/interpreter/index_inputs.js';
 import {
   FORMAT_NAME,
@@ -103,11 +103,14 @@ function webgpuTarget(artifact: WebGpuArtifact, files: Map<string, Uint8Array>):
   return { ...layout, file: WGSL_FILE, weights: { file: GPU_WEIGHTS_FILE, bytes: artifact.weights.length, pages: weightPages } };
 }
 
-/** `loader` says where the generated loader finds the runtime (loader.ts): by default a copy inside the bundle. */
+/**
+ * `plan` is the graph's memory plan, the one the targets were compiled with (the manifest's `memoryPlan` summarizes it);
+ * `loader` says where the generated loader finds the runtime (loader.ts): by default a copy inside the bundle.
+ */
 export function assembleBundle(
   graph: Graph,
   targets: BundleTargets,
-  alignment: number,
+  plan: MemoryPlan,
   report: BuildReport,
   loader: LoaderOptions = { runtime: 'bundled' },
 ): Bundle {
@@ -133,7 +136,7 @@ export function assembleBundle(
   }
   for (const [name, bytes] of loaderFiles(graph.name, inputs, outputs, loader)) files.set(name, bytes);
   const ops = kernelOps(graph);
-  const arena = planMemory(graph).arena;
+  const { arena, alignment } = plan;
   const manifest: BundleManifest = {
     format: FORMAT_NAME,
     formatVersion: FORMAT_VERSION,

@@ -21,7 +21,7 @@ import { promisify } from 'node:util';
 import { Project } from 'ts-morph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectGraphs } from '../../compiler/inspect.js';
-import { ALIGNMENT } from '../../compiler/plan/affine.js';
+import { planMemory } from '../../compiler/plan/index.js';
 import { assembleBundle, writeBundleDir, type Bundle, type RuntimeMode } from '../../driver/bundle/index.js';
 import { stableJson } from '../../driver/bundle/json.js';
 import type { BundleManifest } from '../../runtime/index.js';
@@ -31,7 +31,7 @@ const run = promisify(execFile);
 
 function scaleBundle(runtime: RuntimeMode): Bundle {
   const graph = scaleGraph();
-  return assembleBundle(graph, { wasm: scaleArtifact() }, ALIGNMENT, inspectGraphs(graph, graph), { runtime });
+  return assembleBundle(graph, { wasm: scaleArtifact() }, planMemory(graph), inspectGraphs(graph, graph), { runtime });
 }
 
 /** y = x * 2.5 on x = [1, 2, 3, 4]. */
@@ -79,7 +79,7 @@ describe("the 'bundled' mode", () => {
 
   it('is the default', () => {
     const graph = scaleGraph();
-    const byDefault = assembleBundle(graph, { wasm: scaleArtifact() }, ALIGNMENT, inspectGraphs(graph, graph));
+    const byDefault = assembleBundle(graph, { wasm: scaleArtifact() }, planMemory(graph), inspectGraphs(graph, graph));
     expect(byDefault.manifest).toEqual(scaleBundle('bundled').manifest);
   });
 

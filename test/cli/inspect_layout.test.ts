@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleBundle, writeBundleDir } from '../../driver/bundle/index.js';
 import { inspectGraphs } from '../../compiler/inspect.js';
 import { parseGraph } from '../../compiler/ir/parser.js';
-import { ALIGNMENT } from '../../compiler/plan/affine.js';
+import { planMemory } from '../../compiler/plan/index.js';
 import type { BundleManifest } from '../../runtime/index.js';
 import { compileWasm } from '../../targets/wasm/index.js';
 import { compileWebGpu } from '../../targets/webgpu/index.js';
@@ -32,7 +32,7 @@ let original: string;
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'tfc-inspect-layout-'));
   original = path.join(tmp, 'bundle');
-  const bundle = assembleBundle(graph, { wasm: compileWasm(graph), webgpu: compileWebGpu(graph) }, ALIGNMENT, inspectGraphs(graph, graph));
+  const bundle = assembleBundle(graph, { wasm: compileWasm(graph), webgpu: compileWebGpu(graph) }, planMemory(graph), inspectGraphs(graph, graph));
   await writeBundleDir(original, bundle.files);
 });
 afterAll(() => {

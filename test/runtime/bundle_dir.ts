@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { assembleBundle, writeBundleDir, type Bundle } from '../../driver/bundle/index.js';
 import { inspectGraphs } from '../../compiler/inspect.js';
-import { ALIGNMENT } from '../../compiler/plan/affine.js';
+import { planMemory } from '../../compiler/plan/index.js';
 import { scaleArtifact, scaleGraph } from './fixture.js';
 
 export function scaleBundle(): Bundle {
   const graph = scaleGraph();
-  return assembleBundle(graph, { wasm: scaleArtifact() }, ALIGNMENT, inspectGraphs(graph, graph));
+  return assembleBundle(graph, { wasm: scaleArtifact() }, planMemory(graph), inspectGraphs(graph, graph));
 }
 
 /** A new temp dir holding the bundle at `<tmp>/bundle`; returns both paths. */

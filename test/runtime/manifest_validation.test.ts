@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleBundle, writeBundleDir } from '../../driver/bundle/index.js';
 import { inspectGraphs } from '../../compiler/inspect.js';
 import { parseGraph } from '../../compiler/ir/parser.js';
-import { ALIGNMENT } from '../../compiler/plan/affine.js';
+import { planMemory } from '../../compiler/plan/index.js';
 import { compileWasm } from '../../targets/wasm/index.js';
 import { compileWebGpu } from '../../targets/webgpu/index.js';
 import { BundleError, loadModel } from '../../runtime/index.js';
@@ -37,7 +37,7 @@ let text: string;
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'tfc-manifest-validation-'));
   dir = path.join(tmp, 'bundle');
-  await writeBundleDir(dir, assembleBundle(graph, { wasm: compileWasm(graph), webgpu: compileWebGpu(graph) }, ALIGNMENT, inspectGraphs(graph, graph)).files);
+  await writeBundleDir(dir, assembleBundle(graph, { wasm: compileWasm(graph), webgpu: compileWebGpu(graph) }, planMemory(graph), inspectGraphs(graph, graph)).files);
   text = readFileSync(path.join(dir, 'manifest.json'), 'utf8');
 });
 afterAll(() => {

@@ -19,7 +19,7 @@ import { inspectGraphs } from '../../compiler/inspect.js';
 import { interpret } from '../../compiler/interpreter/interpreter.js';
 import { parseGraph } from '../../compiler/ir/parser.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
-import { ALIGNMENT } from '../../compiler/plan/affine.js';
+import { planMemory } from '../../compiler/plan/index.js';
 import { compileWasm } from '../../targets/wasm/index.js';
 import { compileWebGpu } from '../../targets/webgpu/index.js';
 import { BundleError, DeviceLostError, loadModel, type Model, type TensorLike } from '../../runtime/index.js';
@@ -42,7 +42,7 @@ const dirs = { both: '', wasm: '', webgpu: '' };
 
 async function writeBundle(name: string, targets: BundleTargets): Promise<string> {
   const dir = path.join(tmp, name);
-  await writeBundleDir(dir, assembleBundle(graph, targets, ALIGNMENT, inspectGraphs(graph, graph)).files);
+  await writeBundleDir(dir, assembleBundle(graph, targets, planMemory(graph), inspectGraphs(graph, graph)).files);
   return dir;
 }
 
