@@ -1,7 +1,7 @@
 /**
- * WGSL expressions for shapes whose entries may be the batch `N` (the
- * uniform `P.n`): element counts, row-major strides and index decomposition,
- * folded to literals where nothing depends on N.
+ * WGSL expressions for quantities affine in the batch `N` (the uniform
+ * `P.n`) and for shapes whose entries may be N: element counts, row-major
+ * strides and index decomposition, folded to literals where nothing depends on N.
  */
 import type { Affine } from '../../compiler/plan/index.js';
 import type { Dim, Shape } from '../../compiler/ir/types.js';
@@ -11,16 +11,17 @@ export function dimExpr(d: Dim): string {
   return d === 'N' ? 'P.n' : `${d}u`;
 }
 
+/** `base + perBatch * N` as a u32 expression: a literal when it does not depend on N, parenthesized when it is a sum or product. */
+export function affineExpr(a: Affine): string {
+  if (a.perBatch === 0) return `${a.base}u`;
+  const scaled = a.perBatch === 1 ? 'P.n' : `P.n * ${a.perBatch}u`;
+  if (a.base === 0) return a.perBatch === 1 ? scaled : `(${scaled})`;
+  return `(${a.base}u + ${scaled})`;
+}
+
 /** The product of dims as a u32 expression (`1u` for none). */
 export function productExpr(dims: readonly Dim[]): string {
-  let literal = 1;
-  let batch = false;
-  for (const d of dims) {
-    if (d === 'N') batch = true;
-    else literal *= d;
-  }
-  if (!batch) return `${literal}u`;
-  return literal === 1 ? 'P.n' : `(P.n * ${literal}u)`;
+  return affineExpr(countAffine(dims));
 }
 
 /** The element count of a shape as a u32 expression. */
@@ -29,7 +30,7 @@ export function countExpr(shape: Shape): string {
 }
 
 /** The element count affine in N ({base, perBatch}): what a grid is sized by. */
-export function countAffine(shape: Shape): Affine {
+export function countAffine(shape: readonly Dim[]): Affine {
   let literal = 1;
   let batch = false;
   for (const d of shape) {

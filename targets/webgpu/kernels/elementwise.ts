@@ -15,7 +15,7 @@ import { sameAffine } from '../../../compiler/plan/affine.js';
 import { attrsOf } from '../../../compiler/ir/node_attrs.js';
 import { OP } from '../../../compiler/ir/op_types.js';
 import { ELEMENTWISE_GPU_OPS, elementwiseGpuUnsupported, emitElementwiseStatements, loadAs, storeAs } from '../elementwise_rules.js';
-import { broadcastIndex, countAffine, countExpr } from '../shape_exprs.js';
+import { affineExpr, broadcastIndex, countAffine, countExpr } from '../shape_exprs.js';
 import type { GpuBinding, GpuDispatch, GpuEmitContext, GpuKernelEmitter, Region } from './context.js';
 import type { KernelFamily } from './family.js';
 
@@ -99,11 +99,7 @@ const wordsOf = (bytes: number): number => bytes / 4;
 
 /** Word offset `offset - start` as a u32 expression (both are multiples of 256 bytes in each coefficient). */
 function wordOffset(offset: Affine, start: Affine): string {
-  const base = wordsOf(offset.base - start.base);
-  const perBatch = wordsOf(offset.perBatch - start.perBatch);
-  if (perBatch === 0) return `${base}u`;
-  const batched = perBatch === 1 ? 'P.n' : `P.n * ${perBatch}u`;
-  return base === 0 ? batched : `(${base}u + ${batched})`;
+  return affineExpr({ base: wordsOf(offset.base - start.base), perBatch: wordsOf(offset.perBatch - start.perBatch) });
 }
 
 /**

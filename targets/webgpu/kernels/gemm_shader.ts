@@ -20,6 +20,7 @@
  * most one row of tiles, and workgroups past the end store nothing.
  */
 import type { Affine } from '../../../compiler/plan/index.js';
+import { affineExpr } from '../shape_exprs.js';
 import type { GpuBinding, GpuDispatch, GridDim } from './context.js';
 
 /** Rows and columns per invocation: its accumulators are one vec4f of columns per row. */
@@ -64,13 +65,6 @@ export interface GemmSpec {
   declarations?: string[];
   /** The epilogue function applied before the store: `fn <apply>(acc: f32, idx: u32) -> f32`. */
   apply?: string;
-}
-
-/** An affine count as a u32 expression in `P.n`. */
-function affineExpr(a: Affine): string {
-  if (a.perBatch === 0) return `${a.base}u`;
-  const scaled = a.perBatch === 1 ? 'P.n' : `P.n * ${a.perBatch}u`;
-  return a.base === 0 ? `(${scaled})` : `(${a.base}u + ${scaled})`;
 }
 
 /** Workgroups for every (group, row tile, column tile). */
