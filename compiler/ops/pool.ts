@@ -7,42 +7,15 @@
  * with %x: f32[N,9,10,3]. Padding is TF `valid` / `same` or `explicit`
  * (`pads = [[top,bottom],[left,right]]`, each smaller than the window so
  * every window holds real data). Windows are cut to the input: max never
- * selects padding, and avg divides by the number of real elements.
+ * selects padding, and avg divides by the number of real elements. The
+ * window geometry, which the targets read too, is ./pool/geometry.ts.
  */
-import type { AttrSchema } from '../ir/attrs.js';
-import { IRError } from '../ir/errors.js';
 import { defineOp } from '../ir/define_op.js';
-import type { OpAttrs } from '../ir/op_types.js';
 import type { Tensor } from '../ir/tensor.js';
-import type { TensorType } from '../ir/types.js';
-import { checkPads2d, PADDING_2D, positiveInts, requireF32Rank, staticDim, window2d, type Window2D } from './conv/window.js';
-
-const POOL_ATTRS: AttrSchema = {
-  pool: { kind: 'ints', default: [2, 2], doc: 'window height and width' },
-  strides: { kind: 'ints', default: [2, 2] },
-  padding: { kind: 'string', default: 'valid', values: PADDING_2D },
-  pads: { kind: 'intss', default: [[0, 0], [0, 0]], doc: '[[top,bottom],[left,right]] for padding "explicit"' },
-};
-
-function poolWindow(x: TensorType, attrs: OpAttrs[PoolOp]): Window2D {
-  requireF32Rank(x, 4, 'x', '[N,H,W,C]');
-  const pool = attrs.pool;
-  const strides = attrs.strides;
-  const padding = attrs.padding;
-  const pads = attrs.pads;
-  positiveInts(pool, 2, 'pool');
-  positiveInts(strides, 2, 'strides');
-  checkPads2d(pads, padding);
-  if (pads.some((p, axis) => p.some((v) => v >= pool[axis]))) {
-    throw new IRError(`pads ${JSON.stringify(pads)} must be smaller than the pool window [${pool.join(',')}]`);
-  }
-  const h = staticDim(x.shape, 1, 'input height');
-  const w = staticDim(x.shape, 2, 'input width');
-  return window2d(h, w, pool, strides, [1, 1], padding, pads);
-}
+import type { Window2D } from './conv/window.js';
+import { POOL_ATTRS, poolGeometry, type PoolOp } from './pool/geometry.js';
 
 type Reducer = 'max' | 'avg';
-type PoolOp = 'max_pool2d' | 'avg_pool2d';
 
 /** Pools each window, clipped to the input, with `max` or the mean of its real elements. */
 function pool2d(x: Tensor, win: Window2D, reducer: Reducer): Tensor {
@@ -86,11 +59,11 @@ function registerPool(name: PoolOp, reducer: Reducer, doc: string): void {
     attrs: POOL_ATTRS,
     arity: 1,
     infer([x], attrs) {
-      const win = poolWindow(x, attrs);
+      const win = poolGeometry(x, attrs);
       return [{ dtype: 'f32', shape: [x.shape[0], win.outH, win.outW, x.shape[3]] }];
     },
     reference([x], attrs) {
-      return [pool2d(x, poolWindow(x, attrs), reducer)];
+      return [pool2d(x, poolGeometry(x, attrs), reducer)];
     },
   });
 }

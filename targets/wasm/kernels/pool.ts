@@ -5,8 +5,7 @@
  * propagates NaN (docs/OPS.md: a NaN in a window gives NaN; padding is never
  * read); avg divides by the number of real elements in the window.
  */
-import type { Node } from '../../../compiler/ir/graph.js';
-import { window2d, type Window2D } from '../../../compiler/ops/conv/window.js';
+import { poolGeometry } from '../../../compiler/ops/pool/geometry.js';
 import { attrsOf } from '../../../compiler/ir/node_attrs.js';
 import { OP } from '../../../compiler/ir/op_types.js';
 import { binaryen, type Expr } from '../binaryen.js';
@@ -18,12 +17,6 @@ import { countedLoop, pixelLoop } from './pixels.js';
 import { chunks } from './rows.js';
 
 const REDUCERS: Record<string, 'max' | 'avg'> = { max_pool2d: 'max', avg_pool2d: 'avg' };
-
-function poolWindow(node: Node): Window2D {
-  const [, h, w] = node.inputs[0].type.shape as number[];
-  const a = attrsOf(node, OP.max_pool2d, OP.avg_pool2d);
-  return window2d(h, w, a.pool, a.strides, [1, 1], a.padding, a.pads);
-}
 
 /** Sets `lo`/`hi` to the window's extent along one axis: [max(start, 0), min(start + k, size)). */
 function clipRange(fn: FunctionBuilder, lo: number, hi: number, start: Expr, k: number, size: number): Expr[] {
@@ -45,8 +38,9 @@ export const poolKernel: KernelEmitter = {
   emit(ctx) {
     const { module: m, fn, node } = ctx;
     const reducer = REDUCERS[node.op];
-    const win = poolWindow(node);
-    const [, h, w, c] = node.inputs[0].type.shape as number[];
+    const win = poolGeometry(node.inputs[0].type, attrsOf(node, OP.max_pool2d, OP.avg_pool2d));
+    const { h, w } = win;
+    const c = node.inputs[0].type.shape[3] as number;
     const x = ctx.operand(0);
     const out = ctx.result(0);
     const [image, y0, y1, x0, x1, dst, count] = [0, 1, 2, 3, 4, 5, 6].map(() => fn.local(binaryen.i32));

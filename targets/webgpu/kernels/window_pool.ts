@@ -6,7 +6,7 @@
  * are finite); avg divides by the number of real elements.
  */
 import type { Node } from '../../../compiler/ir/graph.js';
-import { window2d, type Window2D } from '../../../compiler/ops/conv/window.js';
+import { poolGeometry } from '../../../compiler/ops/pool/geometry.js';
 import { attrsOf } from '../../../compiler/ir/node_attrs.js';
 import { OP } from '../../../compiler/ir/op_types.js';
 import { countAffine, countExpr } from '../shape_exprs.js';
@@ -14,13 +14,6 @@ import type { GpuDispatch, GpuEmitContext, GpuKernelEmitter } from './context.js
 import { indent, outputWindow, WINDOW_LANES } from './window_pixels.js';
 
 type Reducer = 'max' | 'avg';
-
-/** The window of a pooling node (its attributes were checked when the node was built). */
-function poolWindow(node: Node): Window2D {
-  const [, h, w] = node.inputs[0].type.shape as number[];
-  const a = attrsOf(node, OP.max_pool2d, OP.avg_pool2d);
-  return window2d(h, w, a.pool, a.strides, [1, 1], a.padding, a.pads);
-}
 
 const REDUCE: Record<Reducer, { init: string; step: string; finish: string }> = {
   // -Inf and NaN bit patterns go through variables: a constant expression may not be infinite or NaN.
@@ -33,8 +26,9 @@ const REDUCE: Record<Reducer, { init: string; step: string; finish: string }> = 
 };
 
 function poolBody(node: Node, reducer: Reducer): string {
-  const win = poolWindow(node);
-  const [, h, w, c] = node.inputs[0].type.shape as number[];
+  const win = poolGeometry(node.inputs[0].type, attrsOf(node, OP.max_pool2d, OP.avg_pool2d));
+  const { h, w } = win;
+  const c = node.inputs[0].type.shape[3] as number;
   const r = REDUCE[reducer];
   const loops = [
     `let y0 = u32(max(iy0, 0i));`,
