@@ -26,6 +26,7 @@ import { WEBGPU_TARGET } from '../targets/webgpu/index.js';
 import { assembleBundle, RUNTIME_MODES, WASM_FILE, WGSL_FILE, type BundleTargets, type RuntimeMode } from './bundle/index.js';
 import { CompileError, OptionError, toCompileError } from './errors.js';
 import { optimize, type PipelineOptions } from './optimize.js';
+import { BuildTimings } from './timings.js';
 
 export type TargetName = 'wasm' | 'webgpu';
 
@@ -41,6 +42,8 @@ export interface CompileOptions extends PipelineOptions {
   runtime?: RuntimeImport;
   /** Called as each stage starts: `loading <model>`, `optimizing`, `compiling to WebAssembly`, `compiling to WGSL`, `assembling the bundle`. */
   onProgress?: (stage: string) => void;
+  /** Records where the build's time goes, phase by phase (`tfc build --timings`); read it with `timings.phases()` afterwards. */
+  timings?: BuildTimings;
 }
 
 /** One target's row of the build summary. */
@@ -107,9 +110,9 @@ function checkSupported(graph: Graph, model: string, target: TargetName): void {
   throw new CompileError(`${model}: ${reason} (target ${target}, node ${index} of the optimized graph, result ${result})${more}`, { file: model });
 }
 
-function compileTarget(graph: Graph, plan: MemoryPlan, model: string, target: TargetName): BundleTargets {
+function compileTarget(graph: Graph, plan: MemoryPlan, model: string, target: TargetName, timings: BuildTimings): BundleTargets {
   try {
-    return COMPILERS[target].compile(graph, plan);
+    return timings.time(target, () => COMPILERS[target].compile(graph, plan, timings));
   } catch (e) {
     if (e instanceof UnsupportedOpError) throw new CompileError(`${model}: ${e.message}`, { file: model }, { cause: e });
     throw e;
@@ -139,33 +142,34 @@ async function compileModel(model: string, options: CompileOptions): Promise<Com
   const targets = checkTargets(options.targets ?? ['wasm']);
   const runtime = checkRuntime(options.runtime ?? 'bundled');
   const progress = options.onProgress ?? ((): void => {});
+  const timings = options.timings ?? new BuildTimings();
   progress(`loading ${model}`);
-  const { spec, sources } = await load(model, options.modelExport);
+  const { spec, sources } = await timings.timeAsync('load model', () => load(model, options.modelExport));
   let graph: Graph;
   let imported: Graph;
   try {
     // The copy stays as imported, for the build report.
-    graph = lowerModel(spec).graph;
+    graph = timings.time('lower to IR', () => lowerModel(spec).graph);
     imported = graph.clone();
     verifyGraph(graph);
   } catch (e) {
     throw toCompileError(e, model, model);
   }
   progress('optimizing');
-  optimize(graph, options);
+  timings.time('optimize', () => optimize(graph, options, timings));
   // Targets implement only the canonical op forms, whatever the pipeline flags skipped.
-  lowerForTargets(graph);
+  timings.time('lower for targets', () => lowerForTargets(graph));
   for (const target of targets) checkSupported(graph, model, target);
   // One memory plan for the whole build: the report, every target and the bundle read it.
-  const plan = planMemory(graph);
-  const report = inspectGraphs(imported, graph, plan);
+  const plan = timings.time('memory plan', () => planMemory(graph));
+  const report = timings.time('build report', () => inspectGraphs(imported, graph, plan));
   const compiled: BundleTargets = {};
   for (const target of targets) {
     progress(COMPILERS[target].stage);
-    Object.assign(compiled, compileTarget(graph, plan, model, target));
+    Object.assign(compiled, compileTarget(graph, plan, model, target, timings));
   }
   progress('assembling the bundle');
-  const { manifest, files } = assembleBundle(graph, compiled, plan, report, { runtime });
+  const { manifest, files } = timings.time('assemble bundle', () => assembleBundle(graph, compiled, plan, report, { runtime }));
   const summary: BundleSummary = {
     kernels: manifest.kernels.count,
     peakBytesAtBatch1: manifest.memoryPlan.peakBytesAtBatch1,

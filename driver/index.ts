@@ -6,6 +6,7 @@
  */
 export { compile, TARGET_NAMES, type BundleSummary, type CompileOptions, type CompiledBundle, type RuntimeImport, type TargetName, type TargetSummary } from './compile.js';
 export { build, writeBundle } from './write.js';
+export { BuildTimings, type PhaseTiming } from './timings.js';
 export { CompileError, type CompileErrorLocation } from './errors.js';
 export type { PipelineOptions } from './optimize.js';
 export type { Affine, BundleManifest, TensorSpec } from '../runtime/manifest.js';

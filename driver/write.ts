@@ -31,6 +31,7 @@ export async function build(model: string, out: string, options: CompileOptions 
   checkOut(model, out);
   const bundle = await compile(model, options);
   options.onProgress?.(`writing ${out}`);
-  await writeBundle(bundle, out);
+  const write = (): Promise<void> => writeBundle(bundle, out);
+  await (options.timings ? options.timings.timeAsync('write bundle', write) : write());
   return bundle;
 }

@@ -1,28 +1,44 @@
 /**
  * `tfc build <model> --target wasm|webgpu|wasm,webgpu --out DIR`: the compile
  * API's build() (driver/write.ts) with the command line's flags, a progress
- * line on a terminal (progress.ts), and the summary on stdout.
+ * line on a terminal (progress.ts), the summary on stdout, and with
+ * `--timings` where the time went on stderr (timings.ts). The compiler is
+ * imported here, not statically, so its load time is a phase of its own.
  */
+import { performance } from 'node:perf_hooks';
 import { formatAffine } from '../../compiler/plan/affine.js';
-import { TARGET_NAMES, type BundleSummary, type RuntimeImport, type TargetName, type TargetSummary } from '../compile.js';
-import { build } from '../write.js';
+import type { BundleSummary, RuntimeImport, TargetName, TargetSummary } from '../compile.js';
+import { BuildTimings } from '../timings.js';
 import { CliError } from './errors.js';
 import { pipelineOptions, type PipelineFlags } from './pipeline_options.js';
 import { startProgress } from './progress.js';
+import { formatTimings } from './timings.js';
 
 export interface BuildOptions extends PipelineFlags {
   target: string;
   out: string;
   model?: string;
   runtime?: RuntimeImport;
+  /** Print where the build's time went, phase by phase, on stderr. */
+  timings?: boolean;
 }
 
-function parseTargets(list: string): TargetName[] {
+interface Compiler {
+  targetNames: readonly TargetName[];
+  build: typeof import('../write.js').build;
+}
+
+async function loadCompiler(): Promise<Compiler> {
+  const [{ TARGET_NAMES }, { build }] = await Promise.all([import('../compile.js'), import('../write.js')]);
+  return { targetNames: TARGET_NAMES, build };
+}
+
+function parseTargets(list: string, known: readonly TargetName[]): TargetName[] {
   const targets = list.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
   for (const t of targets) {
-    if (!(TARGET_NAMES as readonly string[]).includes(t)) throw new CliError(`unknown --target '${t}' (targets: ${TARGET_NAMES.join(', ')})`);
+    if (!(known as readonly string[]).includes(t)) throw new CliError(`unknown --target '${t}' (targets: ${known.join(', ')})`);
   }
-  if (targets.length === 0) throw new CliError(`--target needs a target (targets: ${TARGET_NAMES.join(', ')})`);
+  if (targets.length === 0) throw new CliError(`--target needs a target (targets: ${known.join(', ')})`);
   return targets as TargetName[];
 }
 
@@ -43,13 +59,23 @@ function formatSummary(out: string, name: string, summary: BundleSummary): strin
 }
 
 export async function buildCommand(modelFile: string, options: BuildOptions): Promise<void> {
-  const targets = parseTargets(options.target);
+  const timings = options.timings === true ? new BuildTimings() : undefined;
+  // performance.now() counts from the process start: node itself and the CLI up to here.
+  timings?.record('process start to tfc build', performance.now());
+  const { targetNames, build } = await (timings ? timings.timeAsync('load the compiler', loadCompiler) : loadCompiler());
+  const targets = parseTargets(options.target, targetNames);
   const flags = pipelineOptions(options);
   // Printed IR would be torn by a line redrawn in place.
   const printsIr = flags.printIrAfterAll === true || (flags.printIrAfter ?? []).length > 0;
   const progress = printsIr ? undefined : startProgress('tfc build');
-  const bundle = await build(modelFile, options.out, { ...flags, targets, modelExport: options.model, runtime: options.runtime, onProgress: progress?.stage }).finally(
-    () => progress?.stop(),
-  );
+  const bundle = await build(modelFile, options.out, {
+    ...flags,
+    targets,
+    modelExport: options.model,
+    runtime: options.runtime,
+    onProgress: progress?.stage,
+    ...(timings ? { timings } : {}),
+  }).finally(() => progress?.stop());
   process.stdout.write(formatSummary(options.out, bundle.name, bundle.summary));
+  if (timings) process.stderr.write(formatTimings(timings.phases(), performance.now()));
 }

@@ -85,6 +85,7 @@ Example:
     .requiredOption('--out <dir>', 'the bundle folder to write (an earlier tfc bundle there is replaced; anything else is refused)')
     .option('--target <targets>', 'comma-separated targets to build: wasm, webgpu, or wasm,webgpu for both in one bundle', 'wasm')
     .option('--model <name>', 'the export of a .ts/.js module that holds the model (default: the default export)')
+    .option('--timings', "print on stderr where the build's time goes: each phase (loading, lowering, each pass, memory plan, each target's steps, writing) and the wall time")
     .addOption(
       new Option('--runtime <how>', 'how the generated loader imports the runtime: bundled (a copy inside the bundle) or package (the tfc-runtime package)')
         .choices(['bundled', 'package'])

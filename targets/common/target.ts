@@ -6,6 +6,7 @@
  */
 import type { Graph } from '../../compiler/ir/graph.js';
 import type { MemoryPlan } from '../../compiler/plan/index.js';
+import type { PhaseTimer } from './phase_timer.js';
 import type { UnsupportedNode } from './support.js';
 
 export interface Target<Artifacts> {
@@ -15,6 +16,9 @@ export interface Target<Artifacts> {
   stage: string;
   /** The nodes it cannot compile, each with a sentence naming the op; empty when the graph compiles. */
   unsupported(graph: Graph): UnsupportedNode[];
-  /** Compiles `graph`, whose memory plan is `plan` (`planMemory(graph)`); throws an UnsupportedOpError for a node it cannot compile. */
-  compile(graph: Graph, plan: MemoryPlan): Artifacts;
+  /**
+   * Compiles `graph`, whose memory plan is `plan` (`planMemory(graph)`); throws an UnsupportedOpError for a node it cannot compile.
+   * `timer` times its steps for `tfc build --timings` (default: untimed).
+   */
+  compile(graph: Graph, plan: MemoryPlan, timer?: PhaseTimer): Artifacts;
 }

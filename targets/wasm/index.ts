@@ -11,10 +11,11 @@ import type { Graph, Value } from '../../compiler/ir/graph.js';
 import type { DType } from '../../compiler/ir/types.js';
 import type { MemoryPlan } from '../../compiler/plan/index.js';
 import type { Affine } from '../../runtime/affine.js';
+import type { PhaseTimer } from '../common/phase_timer.js';
 import { unsupportedOps } from '../common/support.js';
 import type { Target } from '../common/target.js';
 import { WASM_KERNELS } from './kernels/index.js';
-import { assembleModule, unsupportedNodes, WasmUnsupportedError, WEIGHTS_OFFSET } from './module.js';
+import { assembleModule, unsupportedNodes, WasmUnsupportedError, WEIGHTS_OFFSET, type ModuleVariant } from './module.js';
 
 export { WasmUnsupportedError } from './module.js';
 export type { Affine } from '../../runtime/affine.js';
@@ -69,38 +70,54 @@ export interface CompileWasmOptions {
   relaxed?: boolean;
   /** The graph's memory plan, when the caller already made it (default: planned here). */
   plan?: MemoryPlan;
+  /** Times the compile's steps (default: untimed). */
+  timer?: PhaseTimer;
 }
 
-/** Compiles an optimized graph. */
-export function compileWasm(graph: Graph, options: CompileWasmOptions = {}): WasmArtifact {
+/** The SIMD128 module and its relaxed-SIMD twin: same layout and weights, different GEMM functions. */
+export interface WasmTwins {
+  wasm: WasmArtifact;
+  relaxed: WasmArtifact;
+}
+
+/** Compiles an optimized graph into both variants, generating and optimizing the module once. */
+export function compileWasmTwins(graph: Graph, options: Omit<CompileWasmOptions, 'relaxed'> = {}): WasmTwins {
   // Checked before compiling, so a bool model fails fast.
   graph.inputs.forEach((v) => slotDtype(v, 'input'));
   graph.outputs.forEach((o) => slotDtype(o.value, 'output'));
-  const assembled = assembleModule(graph, { text: options.text ?? false, relaxed: options.relaxed ?? false, plan: options.plan });
+  const assembled = assembleModule(graph, { text: options.text ?? false, plan: options.plan, timer: options.timer });
   const slot = (name: string, v: Value, what: string): WasmTensorSlot => ({
     name,
     dtype: slotDtype(v, what),
     shape: [...v.type.shape],
     offset: assembled.locate(v),
   });
-  return {
-    wasm: assembled.wasm,
+  const layout = (): WasmLayout => ({
+    weightsOffset: WEIGHTS_OFFSET,
+    arenaOffset: assembled.arenaOffset,
+    arenaBytes: assembled.arena,
+    inputs: graph.inputs.map((v) => slot(v.name ?? `input${v.id}`, v, 'input')),
+    outputs: graph.outputs.map((o) => slot(o.name, o.value, 'output')),
+  });
+  const artifact = (variant: ModuleVariant): WasmArtifact => ({
+    wasm: variant.wasm,
     weights: assembled.weights,
-    ...(assembled.text !== undefined ? { text: assembled.text } : {}),
-    layout: {
-      weightsOffset: WEIGHTS_OFFSET,
-      arenaOffset: assembled.arenaOffset,
-      arenaBytes: assembled.arena,
-      inputs: graph.inputs.map((v) => slot(v.name ?? `input${v.id}`, v, 'input')),
-      outputs: graph.outputs.map((o) => slot(o.name, o.value, 'output')),
-    },
-  };
+    ...(variant.text !== undefined ? { text: variant.text } : {}),
+    layout: layout(),
+  });
+  return { wasm: artifact(assembled.plain), relaxed: artifact(assembled.relaxed) };
+}
+
+/** Compiles an optimized graph: the plain SIMD128 module, or with `relaxed` its relaxed-SIMD twin. */
+export function compileWasm(graph: Graph, options: CompileWasmOptions = {}): WasmArtifact {
+  const twins = compileWasmTwins(graph, options);
+  return options.relaxed === true ? twins.relaxed : twins.wasm;
 }
 
 /** The wasm target for the driver: the SIMD128 module and its relaxed-SIMD twin (same layout and weights). */
-export const WASM_TARGET: Target<{ wasm: WasmArtifact; relaxed: WasmArtifact }> = {
+export const WASM_TARGET: Target<WasmTwins> = {
   name: 'wasm',
   stage: 'compiling to WebAssembly',
   unsupported: unsupportedNodes,
-  compile: (graph, plan) => ({ wasm: compileWasm(graph, { plan }), relaxed: compileWasm(graph, { relaxed: true, plan }) }),
+  compile: (graph, plan, timer) => compileWasmTwins(graph, { plan, timer }),
 };

@@ -12,6 +12,10 @@
  * `const` results live in the weights; views share their operand's bytes
  * (the plan aliases them), except a view of a weight, which is copied into
  * its own arena buffer.
+ *
+ * One generation and one binaryen optimization give both variants: the module
+ * is built with relaxed-SIMD GEMM inner products, emitted, then lowered to
+ * its plain-SIMD twin (plain_twin.ts), which differs only in the GEMM functions.
  */
 import { graphFacts } from '../../compiler/ir/constants.js';
 import type { Graph, Node, Value } from '../../compiler/ir/graph.js';
@@ -19,12 +23,14 @@ import { getOp } from '../../compiler/ir/op.js';
 import { addAffine, alignAffine, alignUp, maxAffine, staticAffine } from '../../compiler/plan/affine.js';
 import { checkPlanFits, evalAffine, planMemory, type Affine, type MemoryPlan } from '../../compiler/plan/index.js';
 import { WASM_MEMORY_LIMIT_BYTES, WASM_PAGE_BYTES } from '../../compiler/limits.js';
+import { UNTIMED, type PhaseTimer } from '../common/phase_timer.js';
 import { requireKernel, UnsupportedOpError, unsupportedNodes as unsupportedNodesOf, type UnsupportedNode } from '../common/support.js';
 import { weightEntry } from '../common/weight_blob.js';
 import { binaryen, createModule, emitBytes, optimizeModule, type Expr, type Module } from './binaryen.js';
 import { emitKernelFunction } from './kernel_function.js';
 import type { GraphFacts } from './kernels/context.js';
 import { WASM_KERNELS } from './kernels/index.js';
+import { lowerRelaxedMadd } from './plain_twin.js';
 import { WeightsBuilder } from './weights.js';
 
 export const WEIGHTS_OFFSET = 256;
@@ -42,9 +48,17 @@ export class WasmUnsupportedError extends UnsupportedOpError {
 /** Where a value's bytes are: an absolute address affine in the batch. */
 export type Location = Affine;
 
-export interface AssembledModule {
+/** One variant of the module: its binary, and its text form when asked for. */
+export interface ModuleVariant {
   wasm: Uint8Array<ArrayBuffer>;
   text?: string;
+}
+
+export interface AssembledModule {
+  /** GEMM inner products as f32x4.relaxed_madd (needs an engine with relaxed SIMD). */
+  relaxed: ModuleVariant;
+  /** The same module with exact f32x4.mul + f32x4.add: byte-identical outside the GEMM functions. */
+  plain: ModuleVariant;
   weights: Uint8Array;
   arenaOffset: number;
   arena: Affine;
@@ -71,13 +85,14 @@ class Assembler {
   private arenaOffset = -1;
   private scratchBytes = 0;
   private extension: Affine = staticAffine(0);
+  /** The arena and the extension after it, affine in the batch (known once generated). */
+  private total: Affine = staticAffine(0);
 
   constructor(
     private readonly graph: Graph,
-    private readonly relaxedSimd: boolean,
     plan: MemoryPlan,
   ) {
-    this.module = createModule({ relaxedSimd });
+    this.module = createModule({ relaxedSimd: true });
     // memory.copy (views of weights) needs binaryen's bulk-memory-opt feature too.
     this.module.setFeatures(this.module.getFeatures() | binaryen.Features.BulkMemoryOpt);
     // Kernels need the memory to exist; its initial size is set once the layout is known.
@@ -116,7 +131,7 @@ class Assembler {
         ...this.facts,
         module: m,
         weights: this.weights,
-        relaxedSimd: this.relaxedSimd,
+        relaxedSimd: true,
         scratch: (bytes) => {
           this.scratchBytes = Math.max(this.scratchBytes, bytes);
           return () => m.global.get(SCRATCH_GLOBAL, binaryen.i32);
@@ -151,7 +166,28 @@ class Assembler {
     };
   }
 
-  assemble(optimize: boolean, withText: boolean): AssembledModule {
+  assemble(optimize: boolean, withText: boolean, timer: PhaseTimer): AssembledModule {
+    timer.time('generate kernels', () => this.generate());
+    const m = this.module;
+    if (optimize) timer.time('binaryen optimize', () => optimizeModule(m));
+    const variant = (): ModuleVariant => ({ wasm: emitBytes(m), ...(withText ? { text: m.emitText() } : {}) });
+    const relaxed = timer.time('emit', variant);
+    const plain = timer.time('plain twin', () => {
+      lowerRelaxedMadd(m);
+      return variant();
+    });
+    return {
+      relaxed,
+      plain,
+      weights: this.weights.bytes(),
+      arenaOffset: this.arenaOffset,
+      arena: this.total,
+      locate: (v) => this.locate(v),
+    };
+  }
+
+  /** Adds every kernel function and `run`, and sizes the memory; leaves the module unoptimized. */
+  private generate(): void {
     const m = this.module;
     const calls: ((batch: () => Expr) => Expr)[] = [];
     this.graph.nodes.forEach((node, i) => {
@@ -174,6 +210,7 @@ class Assembler {
       body.unshift(m.global.set(EXTENSION_GLOBAL, start));
     }
     const total = addAffine(arena, this.extension);
+    this.total = total;
     m.addFunction('run', binaryen.createType([binaryen.i32]), binaryen.none, [], m.block(null, body));
     m.addFunctionExport('run', 'run');
     const initialBytes = this.arenaOffset + evalAffine(total, 1);
@@ -181,15 +218,6 @@ class Assembler {
     m.removeExport('memory');
     m.setMemory(Math.max(1, Math.ceil(initialBytes / WASM_PAGE_BYTES)), MAX_PAGES, 'memory');
     if (!m.validate()) throw new Error('wasm target: the emitted module failed validation');
-    if (optimize) optimizeModule(m);
-    return {
-      wasm: emitBytes(m),
-      ...(withText ? { text: m.emitText() } : {}),
-      weights: this.weights.bytes(),
-      arenaOffset: this.arenaOffset,
-      arena: total,
-      locate: (v) => this.locate(v),
-    };
   }
 
   dispose(): void {
@@ -197,15 +225,25 @@ class Assembler {
   }
 }
 
+export interface AssembleOptions {
+  /** Run binaryen's optimizer (default true). */
+  optimize?: boolean;
+  /** Also give each variant's text form. */
+  text?: boolean;
+  /** The graph's memory plan when the caller already has it (default: planned here). */
+  plan?: MemoryPlan;
+  /** Times generation, optimization, emission and the plain twin (default: untimed). */
+  timer?: PhaseTimer;
+}
+
 /**
- * Compiles an optimized graph into one module; throws WasmUnsupportedError for the first node it cannot compile.
- * `relaxed` only changes the GEMM inner products (to f32x4.relaxed_madd): layout and weights stay the same.
- * `plan` is the graph's memory plan when the caller already has it.
+ * Compiles an optimized graph into the module and its plain-SIMD twin (same
+ * layout and weights); throws WasmUnsupportedError for the first node it cannot compile.
  */
-export function assembleModule(graph: Graph, options: { optimize?: boolean; text?: boolean; relaxed?: boolean; plan?: MemoryPlan } = {}): AssembledModule {
-  const assembler = new Assembler(graph, options.relaxed ?? false, options.plan ?? planMemory(graph));
+export function assembleModule(graph: Graph, options: AssembleOptions = {}): AssembledModule {
+  const assembler = new Assembler(graph, options.plan ?? planMemory(graph));
   try {
-    return assembler.assemble(options.optimize ?? true, options.text ?? false);
+    return assembler.assemble(options.optimize ?? true, options.text ?? false, options.timer ?? UNTIMED);
   } finally {
     assembler.dispose();
   }
